@@ -1,0 +1,142 @@
+//! The command line as typed: clap structs only; `app` turns them into a resolved config.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// tongbao: screening, enrollment reconciliation and claim pricing for a city's
+/// small/micro exporter export-credit-insurance programme.
+#[derive(Debug, Parser)]
+#[command(name = "tongbao", version, about, long_about = None)]
+pub struct Cli {
+    /// The config file (TOML) naming the inputs, the output root and the policy file.
+    #[arg(long, short = 'c', global = true, default_value = "tongbao.toml")]
+    pub config: PathBuf,
+    /// No progress or log lines on stderr (errors are still printed).
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The nightly run: evaluate on the as-of date and publish `<out>/as_of=<date>/` whole.
+    Run(InputArgs),
+    /// Read and validate every input, print counts per input, write nothing.
+    Check(InputArgs),
+    /// Write synthetic inputs of a given size, with valid and deliberately broken rows.
+    Generate(GenerateArgs),
+}
+
+/// Overrides of the config file, shared by the commands that read inputs.
+#[derive(Debug, Args, Clone, Default)]
+pub struct InputArgs {
+    /// Evaluation date, YYYY-MM-DD (default: today).
+    #[arg(long, value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
+    /// Output root (default from the config, else `out`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Policy file (default from the config, else `policy.toml`).
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
+    /// Folder of summary queries.
+    #[arg(long)]
+    pub sql_dir: Option<PathBuf>,
+    /// The firms input: a file, folder or glob.
+    #[arg(long)]
+    pub firms: Option<PathBuf>,
+    /// The exports input.
+    #[arg(long)]
+    pub exports: Option<PathBuf>,
+    /// The blacklists input.
+    #[arg(long)]
+    pub blacklists: Option<PathBuf>,
+    /// The enrollments input.
+    #[arg(long)]
+    pub enrollments: Option<PathBuf>,
+    /// The claims input.
+    #[arg(long)]
+    pub claims: Option<PathBuf>,
+    /// The fx_rates input.
+    #[arg(long)]
+    pub fx_rates: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    #[command(subcommand)]
+    pub what: ExplainWhat,
+    /// Language of the explanation.
+    #[arg(long, value_enum, default_value_t = Lang::Zh, global = true)]
+    pub lang: Lang,
+    /// A published run folder to explain from; default: a fresh evaluation of the inputs.
+    #[arg(long, global = true)]
+    pub run: Option<PathBuf>,
+    #[command(flatten)]
+    pub inputs: InputArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExplainWhat {
+    /// Why a firm is or is not eligible.
+    Firm { uscc: String },
+    /// How a claim's indemnity was reached.
+    Claim { claim_id: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier run folder.
+    pub a: PathBuf,
+    /// The later run folder.
+    pub b: PathBuf,
+    /// Print JSON for a machine instead of text for a person.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Tier {
+    S,
+    M,
+    L,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Csv,
+    Parquet,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Size tier (SPEC §6).
+    #[arg(long, value_enum)]
+    pub tier: Tier,
+    /// Folder to write into (created).
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+    /// Share of deliberately broken rows per input.
+    #[arg(long, default_value_t = 0.01)]
+    pub broken_share: f64,
+    /// Divide every tier size by this (for quick tests).
+    #[arg(long, default_value_t = 1, hide = true)]
+    pub scale_down: u64,
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    crate::values::parse_date(s, false).map_err(|_| format!("`{s}` is not a date (YYYY-MM-DD)"))
+}

@@ -1,0 +1,217 @@
+//! Output tables as polars DataFrames: the one place their columns and types are
+//! declared. Money is `Decimal(18, 2)`, exact to the cent; dates are `Date`.
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use crate::model::FxRate;
+use crate::rejects::Reject;
+use crate::rules::blacklist::Hit;
+use crate::rules::claims::ClaimResult;
+use crate::rules::eligibility::Eligibility;
+use crate::rules::reconcile::Reconciliation;
+
+/// Decimal precision of money columns: 16 integer digits and 2 decimals.
+pub const MONEY_PRECISION: usize = 18;
+
+fn money(name: &str, cents: impl IntoIterator<Item = Option<i64>>) -> PolarsResult<Column> {
+    let ca: Int128Chunked = cents.into_iter().map(|c| c.map(i128::from)).collect();
+    Ok(ca.with_name(name.into()).into_decimal(MONEY_PRECISION, 2)?.into_series().into_column())
+}
+
+fn days_since_epoch(d: NaiveDate) -> i32 {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    (d - epoch).num_days() as i32
+}
+
+fn date(name: &str, dates: impl IntoIterator<Item = Option<NaiveDate>>) -> PolarsResult<Column> {
+    let ca: Int32Chunked = dates.into_iter().map(|d| d.map(days_since_epoch)).collect();
+    Ok(ca.with_name(name.into()).into_series().cast(&DataType::Date)?.into_column())
+}
+
+fn text<S: AsRef<str>>(name: &str, values: impl IntoIterator<Item = Option<S>>) -> Column {
+    let ca: StringChunked = values.into_iter().collect();
+    ca.with_name(name.into()).into_series().into_column()
+}
+
+fn flag(name: &str, values: impl IntoIterator<Item = Option<bool>>) -> Column {
+    let ca: BooleanChunked = values.into_iter().collect();
+    ca.with_name(name.into()).into_series().into_column()
+}
+
+fn int(name: &str, values: impl IntoIterator<Item = Option<i64>>) -> Column {
+    let ca: Int64Chunked = values.into_iter().collect();
+    ca.with_name(name.into()).into_series().into_column()
+}
+
+fn frame(height: usize, columns: Vec<Column>) -> PolarsResult<DataFrame> {
+    DataFrame::new(height, columns)
+}
+
+/// An exact rate as text: (63757, 4) → `6.3757`.
+pub fn rate_text(r: &FxRate) -> String {
+    let digits = r.mantissa.to_string();
+    let scale = r.scale as usize;
+    if scale == 0 {
+        return digits;
+    }
+    let padded = format!("{digits:0>width$}", width = scale + 1);
+    let (int_part, frac) = padded.split_at(padded.len() - scale);
+    format!("{int_part}.{frac}")
+}
+
+/// `firm_eligibility`: one row per accepted firm, sorted by USCC.
+pub fn firm_eligibility(rows: &[Eligibility], as_of: NaiveDate, period_id: &str) -> PolarsResult<DataFrame> {
+    let mut rows: Vec<&Eligibility> = rows.iter().collect();
+    rows.sort_by(|a, b| a.uscc.cmp(&b.uscc));
+    let n = rows.len();
+    frame(
+        n,
+        vec![
+            date("as_of", std::iter::repeat_n(Some(as_of), n))?,
+            text("period_id", std::iter::repeat_n(Some(period_id), n)),
+            text("uscc", rows.iter().map(|r| Some(&r.uscc))),
+            text("name", rows.iter().map(|r| Some(&r.name))),
+            text("district", rows.iter().map(|r| Some(&r.district))),
+            text("district_source", rows.iter().map(|r| Some(r.district_source))),
+            int("reference_year", rows.iter().map(|r| Some(r.reference_year as i64))),
+            money("self_exports_usd", rows.iter().map(|r| Some(r.self_exports_cents)))?,
+            money("agency_exports_usd", rows.iter().map(|r| Some(r.agency_exports_cents)))?,
+            flag("is_eligible", rows.iter().map(|r| Some(r.is_eligible))),
+            text("reasons", rows.iter().map(|r| Some(r.reasons_text()))),
+            int("blacklist_hits", rows.iter().map(|r| Some(r.hits as i64))),
+            int("possible_matches", rows.iter().map(|r| Some(r.possible_matches as i64))),
+        ],
+    )
+}
+
+/// `blacklist_hits`: every hit and possible match, sorted by firm, then how it matched.
+pub fn blacklist_hits(hits: &[Hit], firm_names: &std::collections::HashMap<&str, &str>) -> PolarsResult<DataFrame> {
+    let mut rows: Vec<&Hit> = hits.iter().collect();
+    rows.sort_by(|a, b| {
+        (&a.uscc, a.kind, a.list_type, &a.case_no, &a.origin.file, a.origin.row)
+            .cmp(&(&b.uscc, b.kind, b.list_type, &b.case_no, &b.origin.file, b.origin.row))
+    });
+    let n = rows.len();
+    frame(
+        n,
+        vec![
+            text("uscc", rows.iter().map(|r| Some(&r.uscc))),
+            text("firm_name", rows.iter().map(|r| firm_names.get(r.uscc.as_str()).copied())),
+            text("subject", rows.iter().map(|r| Some(r.kind.subject()))),
+            text("match", rows.iter().map(|r| Some(r.kind.as_str()))),
+            flag("is_hit", rows.iter().map(|r| Some(r.kind.is_hit()))),
+            text("list_type", rows.iter().map(|r| Some(r.list_type.as_str()))),
+            text("case_no", rows.iter().map(|r| Some(&r.case_no))),
+            text("listed_name", rows.iter().map(|r| Some(&r.listed_name))),
+            text("listed_id", rows.iter().map(|r| Some(&r.listed_id))),
+            date("listed_on", rows.iter().map(|r| Some(r.listed_on)))?,
+            date("removed_on", rows.iter().map(|r| r.removed_on))?,
+            text("source_file", rows.iter().map(|r| Some(&*r.origin.file))),
+            int("source_row", rows.iter().map(|r| Some(r.origin.row as i64))),
+        ],
+    )
+}
+
+/// `enrollment_reconciliation`: one row per firm (and per enrolled application of no
+/// known firm), sorted by USCC then application.
+pub fn reconciliation(rows: &[Reconciliation]) -> PolarsResult<DataFrame> {
+    let mut rows: Vec<&Reconciliation> = rows.iter().collect();
+    rows.sort_by(|a, b| (&a.uscc, &a.application_id).cmp(&(&b.uscc, &b.application_id)));
+    let n = rows.len();
+    frame(
+        n,
+        vec![
+            text("uscc", rows.iter().map(|r| Some(&r.uscc))),
+            text("name", rows.iter().map(|r| Some(&r.name))),
+            text("district", rows.iter().map(|r| Some(&r.district))),
+            flag("is_eligible", rows.iter().map(|r| r.is_eligible)),
+            text("status", rows.iter().map(|r| Some(r.status.as_str()))),
+            text("application_id", rows.iter().map(|r| r.application_id.as_ref())),
+            text("policy_no", rows.iter().map(|r| r.policy_no.as_ref())),
+            date("applied_on", rows.iter().map(|r| r.applied_on))?,
+            flag("duplicate_enrollment", rows.iter().map(|r| Some(r.duplicate_enrollment))),
+            text("other_applications", rows.iter().map(|r| Some(&r.other_applications))),
+            money("premium_cny", rows.iter().map(|r| r.premium_cny_cents))?,
+            money("subsidy_cny", rows.iter().map(|r| r.subsidy_cny_cents))?,
+        ],
+    )
+}
+
+/// `claim_indemnity`: one row per claim in the run, sorted by claim id.
+pub fn claim_indemnity(rows: &[ClaimResult]) -> PolarsResult<DataFrame> {
+    let mut rows: Vec<&ClaimResult> = rows.iter().collect();
+    rows.sort_by(|a, b| a.claim_id.cmp(&b.claim_id));
+    let n = rows.len();
+    frame(
+        n,
+        vec![
+            text("claim_id", rows.iter().map(|r| Some(&r.claim_id))),
+            text("policy_no", rows.iter().map(|r| Some(&r.policy_no))),
+            text("uscc", rows.iter().map(|r| Some(&r.uscc))),
+            text("application_id", rows.iter().map(|r| r.application_id.as_ref())),
+            text("period_id", rows.iter().map(|r| r.period_id.as_ref())),
+            text("obligor_type", rows.iter().map(|r| Some(r.obligor_type.as_str()))),
+            text("obligor_key", rows.iter().map(|r| Some(&r.obligor_key))),
+            text("obligor_country", rows.iter().map(|r| Some(&r.obligor_country))),
+            text("cause", rows.iter().map(|r| Some(&r.cause))),
+            text("status", rows.iter().map(|r| Some(r.status.as_str()))),
+            date("shipped_on", rows.iter().map(|r| Some(r.shipped_on)))?,
+            date("notified_on", rows.iter().map(|r| Some(r.notified_on)))?,
+            text("currency", rows.iter().map(|r| Some(&r.currency))),
+            money("loss_amount", rows.iter().map(|r| Some(r.loss_cents)))?,
+            date("fx_rate_date", rows.iter().map(|r| r.fx_rate.as_ref().map(|f| f.rate_date)))?,
+            text("fx_cny_per_unit", rows.iter().map(|r| r.fx_rate.as_ref().map(rate_text))),
+            int("fx_units", rows.iter().map(|r| r.fx_rate.as_ref().map(|f| f.units))),
+            date("usd_rate_date", rows.iter().map(|r| r.usd_rate.as_ref().map(|f| f.rate_date)))?,
+            text("usd_cny_per_unit", rows.iter().map(|r| r.usd_rate.as_ref().map(rate_text))),
+            money("usd_loss", rows.iter().map(|r| r.usd_loss_cents))?,
+            flag("is_covered", rows.iter().map(|r| Some(r.is_covered))),
+            text("reasons", rows.iter().map(|r| Some(r.reasons_text()))),
+            money("indemnity_before_cap_usd", rows.iter().map(|r| r.indemnity_before_cap_cents))?,
+            money("cap_usd", rows.iter().map(|r| r.cap_cents))?,
+            money("cap_taken_before_usd", rows.iter().map(|r| r.cap_taken_before_cents))?,
+            money("indemnity_usd", rows.iter().map(|r| r.indemnity_cents))?,
+            money("cut_by_cap_usd", rows.iter().map(|r| r.cut_by_cap_cents))?,
+            money("capacity_left_usd", rows.iter().map(|r| r.capacity_left_cents))?,
+            money("recovered_usd", rows.iter().map(|r| r.recovered_usd_cents))?,
+            money("insurer_recovery_usd", rows.iter().map(|r| r.insurer_recovery_cents))?,
+            money("net_indemnity_usd", rows.iter().map(|r| r.net_indemnity_cents))?,
+            money("paid_exposure_usd", rows.iter().map(|r| r.paid_exposure_cents))?,
+            money("outstanding_exposure_usd", rows.iter().map(|r| r.outstanding_exposure_cents))?,
+            money("paid_usd", rows.iter().map(|r| r.paid_usd_cents))?,
+            flag("paid_mismatch", rows.iter().map(|r| r.paid_mismatch)),
+        ],
+    )
+}
+
+/// `rejects` (and `row_warnings`): one row per (row, column, reason), sorted.
+pub fn rejects(rows: &[Reject]) -> PolarsResult<DataFrame> {
+    let mut rows: Vec<&Reject> = rows.iter().collect();
+    rows.sort();
+    let n = rows.len();
+    frame(
+        n,
+        vec![
+            text("input", rows.iter().map(|r| Some(r.input))),
+            text("file", rows.iter().map(|r| Some(&r.file))),
+            int("row", rows.iter().map(|r| Some(r.row as i64))),
+            text("column", rows.iter().map(|r| Some(&r.column))),
+            text("value", rows.iter().map(|r| Some(&r.value))),
+            text("reason", rows.iter().map(|r| Some(r.reason.as_str()))),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_print_exactly() {
+        let r = |m, s| FxRate { currency: "X".into(), rate_date: NaiveDate::default(), mantissa: m, scale: s, units: 1 };
+        assert_eq!(rate_text(&r(63757, 4)), "6.3757");
+        assert_eq!(rate_text(&r(5, 3)), "0.005");
+        assert_eq!(rate_text(&r(7, 0)), "7");
+    }
+}

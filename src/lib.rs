@@ -1,0 +1,29 @@
+//! tongbao: the nightly batch job of a city's small/micro exporter export-credit-insurance
+//! programme. Screens firms, reconciles enrollment, prices claims, publishes Parquet.
+//!
+//! The data flow is `ingest` → `validate` → `rules` → `frames` → `summaries` →
+//! `publish`; `run` strings them together. See ARCHITECTURE.md.
+
+pub mod app;
+pub mod check;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod frames;
+pub mod generate;
+pub mod ident;
+pub mod ingest;
+pub mod load;
+pub mod lock;
+pub mod manifest;
+pub mod model;
+pub mod policy;
+pub mod progress;
+pub mod publish;
+pub mod rejects;
+pub mod rules;
+pub mod run;
+pub mod schema;
+pub mod summaries;
+pub mod validate;
+pub mod values;

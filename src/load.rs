@@ -1,0 +1,126 @@
+//! Loading: read and validate all six inputs, and report what each gave.
+
+use std::collections::BTreeMap;
+
+use crate::config::Config;
+use crate::ingest::{self, FileInfo, IngestError, InputSource};
+use crate::model::Inputs;
+use crate::progress::Progress;
+use crate::rejects::{Reason, Reject};
+use crate::schema::Input;
+use crate::validate::{
+    ClaimParser, Counts, EnrollmentParser, ExportValidator, FirmParser, FxParser, ListingParser, Validated, Validator,
+};
+
+/// What one input gave: its files, counts, rejects and warnings.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InputReport {
+    pub input: Input,
+    pub path: String,
+    pub files: Vec<FileInfo>,
+    pub counts: Counts,
+    /// Files skipped, and other notes on the input as a whole.
+    pub notes: Vec<String>,
+    pub seconds: f64,
+}
+
+impl InputReport {
+    /// The most common reject reasons, most frequent first: (reason, rows).
+    pub fn top_reasons(rejects: &[Reject], input: Input, n: usize) -> Vec<(Reason, usize)> {
+        let mut by: BTreeMap<Reason, usize> = BTreeMap::new();
+        for r in rejects.iter().filter(|r| r.input == input.name()) {
+            *by.entry(r.reason).or_default() += 1;
+        }
+        let mut v: Vec<_> = by.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        v.truncate(n);
+        v
+    }
+}
+
+/// Every input validated.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub inputs: Inputs,
+    pub reports: Vec<InputReport>,
+    pub rejects: Vec<Reject>,
+    pub warnings: Vec<Reject>,
+}
+
+/// Read and validate every input named by the config.
+pub fn load(config: &Config, progress: &Progress) -> Result<Loaded, IngestError> {
+    let mut loaded = Loaded::default();
+    let src = |i: Input| &config.inputs[&i];
+
+    let (firms, r) = read_validator::<FirmParser>(Input::Firms, src(Input::Firms), progress)?;
+    loaded.absorb_report(r, firms.rejects, firms.warnings);
+    loaded.inputs.firms = firms.rows;
+
+    let started = std::time::Instant::now();
+    progress.stage("reading exports");
+    let mut ev = ExportValidator::default();
+    let (files, notes) = ingest::read_input(Input::Exports, src(Input::Exports), &mut ev)?;
+    let exports = ev.finish();
+    loaded.absorb_report(
+        InputReport {
+            input: Input::Exports,
+            path: src(Input::Exports).path.display().to_string(),
+            files,
+            counts: exports.counts,
+            notes,
+            seconds: started.elapsed().as_secs_f64(),
+        },
+        exports.rejects,
+        exports.warnings,
+    );
+    loaded.inputs.exports = exports.rows;
+
+    let (listings, r) = read_validator::<ListingParser>(Input::Blacklists, src(Input::Blacklists), progress)?;
+    loaded.absorb_report(r, listings.rejects, listings.warnings);
+    loaded.inputs.listings = listings.rows;
+
+    let (enrollments, r) = read_validator::<EnrollmentParser>(Input::Enrollments, src(Input::Enrollments), progress)?;
+    loaded.absorb_report(r, enrollments.rejects, enrollments.warnings);
+    loaded.inputs.enrollments = enrollments.rows;
+
+    let (claims, r) = read_validator::<ClaimParser>(Input::Claims, src(Input::Claims), progress)?;
+    loaded.absorb_report(r, claims.rejects, claims.warnings);
+    loaded.inputs.claims = claims.rows;
+
+    let (fx, r) = read_validator::<FxParser>(Input::FxRates, src(Input::FxRates), progress)?;
+    loaded.absorb_report(r, fx.rejects, fx.warnings);
+    loaded.inputs.fx_rates = fx.rows;
+
+    loaded.rejects.sort();
+    loaded.warnings.sort();
+    Ok(loaded)
+}
+
+impl Loaded {
+    fn absorb_report(&mut self, report: InputReport, mut rejects: Vec<Reject>, mut warnings: Vec<Reject>) {
+        self.reports.push(report);
+        self.rejects.append(&mut rejects);
+        self.warnings.append(&mut warnings);
+    }
+}
+
+fn read_validator<P: crate::validate::RowParser>(
+    input: Input,
+    source: &InputSource,
+    progress: &Progress,
+) -> Result<(Validated<Vec<P::Row>>, InputReport), IngestError> {
+    let started = std::time::Instant::now();
+    progress.stage(&format!("reading {}", input.name()));
+    let mut sink = Validator::<P>::default();
+    let (files, notes) = ingest::read_input(input, source, &mut sink)?;
+    let v = sink.finish();
+    let report = InputReport {
+        input,
+        path: source.path.display().to_string(),
+        files,
+        counts: v.counts,
+        notes,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    Ok((v, report))
+}

@@ -1,0 +1,46 @@
+//! The run manifest: what was read, what was written, how long it took and how it ended.
+
+use serde::Serialize;
+
+use crate::load::InputReport;
+use crate::policy::Period;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    pub tool: &'static str,
+    pub version: &'static str,
+    pub as_of: String,
+    pub reference_year: i32,
+    pub policy_file: String,
+    pub period: Period,
+    pub inputs: Vec<InputEntry>,
+    pub outputs: Vec<OutputEntry>,
+    pub timings: Vec<Timing>,
+    pub warnings: Vec<String>,
+    pub exit_status: i32,
+    pub started_at: String,
+    pub finished_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InputEntry {
+    #[serde(flatten)]
+    pub report: InputReport,
+    /// Accepted rows dated after the evaluation date: out of this run, never rejected.
+    pub out_of_run: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OutputEntry {
+    pub name: String,
+    pub file: String,
+    pub rows: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Timing {
+    pub stage: String,
+    pub seconds: f64,
+    /// Rows the stage handled, where that means something.
+    pub rows: Option<u64>,
+}

@@ -1,0 +1,216 @@
+//! The accepted rows of every input, typed: what validation hands to the rules.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use crate::ident::DocId;
+
+/// Where an accepted row came from, for explanations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub file: Arc<str>,
+    pub row: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Firm {
+    /// Normalised USCC (well-formed; its check characters may be wrong).
+    pub uscc: String,
+    /// Both check characters hold.
+    pub uscc_valid: bool,
+    pub name: String,
+    pub company_type: String,
+    pub reg_status: String,
+    /// Six-digit division code, when given and well-formed.
+    pub district_code: Option<String>,
+    pub legal_rep_name: String,
+    /// Full resident ID, masked ID or other document number, normalised.
+    pub legal_rep_id: Option<String>,
+    pub established_on: Option<NaiveDate>,
+    pub origin: Origin,
+}
+
+/// One firm's exports in one year, summed over months and rows while reading.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExportTotals {
+    pub self_cents: i64,
+    pub agency_cents: i64,
+    pub rows: u32,
+}
+
+/// Exports by (USCC, year).
+pub type Exports = HashMap<(String, i32), ExportTotals>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ListType {
+    DishonestDebtor,
+    SeriousDishonesty,
+    GangRelated,
+}
+
+impl ListType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListType::DishonestDebtor => "dishonest_debtor",
+            ListType::SeriousDishonesty => "serious_dishonesty",
+            ListType::GangRelated => "gang_related",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SubjectType {
+    Org,
+    Person,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    pub list_type: ListType,
+    pub subject_type: SubjectType,
+    pub name: String,
+    /// The name's comparison key.
+    pub name_key: String,
+    pub id: Option<DocId>,
+    /// The id as written, for the hits table.
+    pub id_raw: String,
+    pub listed_on: NaiveDate,
+    pub removed_on: Option<NaiveDate>,
+    pub case_no: String,
+    pub origin: Origin,
+}
+
+impl Listing {
+    /// In force on `d`: listed on or before it and not yet removed.
+    pub fn in_force(&self, d: NaiveDate) -> bool {
+        self.listed_on <= d && self.removed_on.is_none_or(|r| r > d)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EnrollmentStatus {
+    Submitted,
+    Accepted,
+    Acknowledged,
+    Rejected,
+    Cancelled,
+}
+
+impl EnrollmentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EnrollmentStatus::Submitted => "submitted",
+            EnrollmentStatus::Accepted => "accepted",
+            EnrollmentStatus::Acknowledged => "acknowledged",
+            EnrollmentStatus::Rejected => "rejected",
+            EnrollmentStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enrollment {
+    pub application_id: String,
+    pub uscc: String,
+    pub policy_no: String,
+    pub policy_year: i32,
+    pub applied_on: NaiveDate,
+    pub effective_on: NaiveDate,
+    pub status: EnrollmentStatus,
+    pub premium_cny_cents: Option<i64>,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ObligorType {
+    Buyer,
+    IssuingBank,
+}
+
+impl ObligorType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObligorType::Buyer => "buyer",
+            ObligorType::IssuingBank => "issuing_bank",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ClaimStatus {
+    Notified,
+    Filed,
+    UnderReview,
+    Paid,
+    Rejected,
+    Withdrawn,
+}
+
+impl ClaimStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClaimStatus::Notified => "notified",
+            ClaimStatus::Filed => "filed",
+            ClaimStatus::UnderReview => "under_review",
+            ClaimStatus::Paid => "paid",
+            ClaimStatus::Rejected => "rejected",
+            ClaimStatus::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// Notified, filed, under review or paid: the claim consumes the cap.
+    pub fn is_live(self) -> bool {
+        !matches!(self, ClaimStatus::Rejected | ClaimStatus::Withdrawn)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    pub claim_id: String,
+    pub policy_no: String,
+    pub uscc: String,
+    pub obligor_type: ObligorType,
+    /// The obligor id as given, normalised.
+    pub obligor_id: String,
+    /// The obligor the cap is counted on: the buyer's id, or the bank's BIC's first 8.
+    pub obligor_key: String,
+    pub obligor_name: String,
+    pub obligor_country: String,
+    /// Trimmed, lower-cased; Chinese names of covered causes mapped to their codes.
+    pub cause: String,
+    pub payment_terms: String,
+    pub credit_days: i64,
+    pub self_contracted: bool,
+    pub self_declared: bool,
+    pub shipped_on: NaiveDate,
+    pub notified_on: NaiveDate,
+    pub currency: String,
+    pub loss_cents: i64,
+    pub status: ClaimStatus,
+    pub paid_usd_cents: Option<i64>,
+    pub recovered_cents: Option<i64>,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FxRate {
+    pub currency: String,
+    pub rate_date: NaiveDate,
+    /// CNY per `units` units, exact: mantissa × 10^-scale.
+    pub mantissa: i128,
+    pub scale: u32,
+    pub units: i64,
+}
+
+/// Every accepted row of every input.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    pub firms: Vec<Firm>,
+    pub exports: Exports,
+    pub listings: Vec<Listing>,
+    pub enrollments: Vec<Enrollment>,
+    pub claims: Vec<Claim>,
+    pub fx_rates: Vec<FxRate>,
+}

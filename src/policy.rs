@@ -1,0 +1,264 @@
+//! The policy file: one entry per policy period with every parameter of the programme.
+//!
+//! Money is held in cents and ratios in basis points; the file writes them as decimal
+//! strings (or basis points), never as floats.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::values::{parse_amount_cents, parse_date};
+
+/// The policy file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyFile {
+    period: Vec<PeriodFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PeriodFile {
+    id: String,
+    /// First day in force, `YYYY-MM-DD`.
+    start: String,
+    /// Last day in force, `YYYY-MM-DD`.
+    end: String,
+    /// Inclusive ceiling on reference-year self-operated exports, USD as a decimal string.
+    export_threshold_usd: String,
+    /// Share of the covered loss indemnified, as a decimal string (`"0.80"`)...
+    indemnity_ratio: Option<String>,
+    /// ...or in basis points (8000).
+    indemnity_ratio_bp: Option<u32>,
+    /// Most indemnity per (policy, obligor) over the period, USD as a decimal string.
+    cap_per_obligor_usd: String,
+    /// Longest credit term covered, days.
+    max_credit_days: i64,
+    covered_causes: Vec<String>,
+    /// Administrative division-code prefix of the city.
+    city_prefix: String,
+    /// `company_type` substrings of bodies that are not independent legal persons.
+    #[serde(default = "default_non_legal_person")]
+    non_legal_person_patterns: Vec<String>,
+    /// `reg_status` substrings of deregistered or revoked firms.
+    #[serde(default = "default_deregistered")]
+    deregistered_patterns: Vec<String>,
+    /// Enrollment statuses that count as enrolled.
+    #[serde(default = "default_enrolled")]
+    enrolled_statuses: Vec<String>,
+    /// Upper edges of the export-size bands below the threshold, USD decimal strings.
+    #[serde(default = "default_band_edges")]
+    band_edges_usd: Vec<String>,
+    /// Reference year per evaluation year, where it is not the year before.
+    #[serde(default)]
+    reference_year: BTreeMap<String, i32>,
+    /// Free text: where the parameters come from.
+    #[serde(default)]
+    source: String,
+}
+
+fn default_non_legal_person() -> Vec<String> {
+    ["分公司", "分支机构", "非法人", "个人独资", "合伙", "个体", "农民专业合作社"].map(String::from).to_vec()
+}
+fn default_deregistered() -> Vec<String> {
+    ["注销", "吊销", "撤销"].map(String::from).to_vec()
+}
+fn default_enrolled() -> Vec<String> {
+    ["accepted", "acknowledged"].map(String::from).to_vec()
+}
+fn default_band_edges() -> Vec<String> {
+    ["1000000", "3000000"].map(String::from).to_vec()
+}
+
+/// One policy period, resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Period {
+    pub id: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub export_threshold_cents: i64,
+    pub indemnity_ratio_bp: i64,
+    pub cap_per_obligor_cents: i64,
+    pub max_credit_days: i64,
+    pub covered_causes: Vec<String>,
+    pub city_prefix: String,
+    pub non_legal_person_patterns: Vec<String>,
+    pub deregistered_patterns: Vec<String>,
+    pub enrolled_statuses: Vec<String>,
+    pub band_edges_cents: Vec<i64>,
+    pub reference_year: BTreeMap<i32, i32>,
+    pub source: String,
+}
+
+impl Period {
+    pub fn contains(&self, d: NaiveDate) -> bool {
+        self.start <= d && d <= self.end
+    }
+
+    /// The exports year that eligibility on `as_of` looks at: the year before, unless overridden.
+    pub fn reference_year_for(&self, as_of: NaiveDate) -> i32 {
+        self.reference_year.get(&as_of.year()).copied().unwrap_or(as_of.year() - 1)
+    }
+
+    pub fn covers_cause(&self, cause: &str) -> bool {
+        self.covered_causes.iter().any(|c| c == cause)
+    }
+}
+
+/// Every period of the policy file, sorted by start.
+#[derive(Debug, Clone, Serialize)]
+pub struct Policy {
+    pub periods: Vec<Period>,
+}
+
+impl Policy {
+    pub fn load(path: &Path) -> Result<Policy> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read policy file `{}`", path.display()))?;
+        Policy::parse(&text).with_context(|| format!("policy file `{}`", path.display()))
+    }
+
+    pub fn parse(text: &str) -> Result<Policy> {
+        let file: PolicyFile = toml::from_str(text)?;
+        let mut periods = Vec::new();
+        for p in file.period {
+            periods.push(resolve(p)?);
+        }
+        periods.sort_by_key(|p| p.start);
+        for pair in periods.windows(2) {
+            if pair[1].start <= pair[0].end {
+                bail!("periods `{}` and `{}` overlap", pair[0].id, pair[1].id);
+            }
+        }
+        if periods.is_empty() {
+            bail!("no period");
+        }
+        Ok(Policy { periods })
+    }
+
+    /// The period whose dates contain `d`.
+    pub fn period_on(&self, d: NaiveDate) -> Option<&Period> {
+        self.periods.iter().find(|p| p.contains(d))
+    }
+}
+
+fn resolve(p: PeriodFile) -> Result<Period> {
+    let id = p.id.clone();
+    let date = |s: &str, what: &str| parse_date(s, false).map_err(|_| anyhow::anyhow!("period `{id}`: {what} `{s}` is not a date"));
+    let start = date(&p.start, "start")?;
+    let end = date(&p.end, "end")?;
+    if end < start {
+        bail!("period `{id}`: end {end} is before start {start}");
+    }
+    let money = |s: &str, what: &str| parse_amount_cents(s).map_err(|r| anyhow::anyhow!("period `{id}`: {what} `{s}`: {r}"));
+    let ratio_bp = match (&p.indemnity_ratio, p.indemnity_ratio_bp) {
+        (Some(s), None) => ratio_to_bp(s).with_context(|| format!("period `{id}`: indemnity_ratio"))?,
+        (None, Some(bp)) => bp as i64,
+        _ => bail!("period `{id}`: give exactly one of indemnity_ratio and indemnity_ratio_bp"),
+    };
+    if !(0..=10_000).contains(&ratio_bp) {
+        bail!("period `{id}`: indemnity ratio must be between 0 and 1");
+    }
+    let mut band_edges_cents = p.band_edges_usd.iter().map(|s| money(s, "band edge")).collect::<Result<Vec<_>>>()?;
+    band_edges_cents.sort();
+    let mut reference_year = BTreeMap::new();
+    for (k, v) in p.reference_year {
+        let year: i32 = k.parse().with_context(|| format!("period `{id}`: reference_year key `{k}` is not a year"))?;
+        reference_year.insert(year, v);
+    }
+    Ok(Period {
+        export_threshold_cents: money(&p.export_threshold_usd, "export_threshold_usd")?,
+        cap_per_obligor_cents: money(&p.cap_per_obligor_usd, "cap_per_obligor_usd")?,
+        indemnity_ratio_bp: ratio_bp,
+        max_credit_days: p.max_credit_days,
+        covered_causes: p.covered_causes.iter().map(|c| c.trim().to_lowercase()).collect(),
+        city_prefix: p.city_prefix,
+        non_legal_person_patterns: p.non_legal_person_patterns,
+        deregistered_patterns: p.deregistered_patterns,
+        enrolled_statuses: p.enrolled_statuses.iter().map(|c| c.trim().to_lowercase()).collect(),
+        band_edges_cents,
+        reference_year,
+        source: p.source,
+        id: p.id,
+        start,
+        end,
+    })
+}
+
+/// `"0.80"` → 8000 basis points; at most four decimals.
+fn ratio_to_bp(s: &str) -> Result<i64> {
+    let s = s.trim();
+    let (int_part, frac) = s.split_once('.').unwrap_or((s, ""));
+    if int_part.is_empty() && frac.is_empty() || !int_part.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        bail!("`{s}` is not a decimal");
+    }
+    let frac = frac.trim_end_matches('0');
+    if frac.len() > 4 {
+        bail!("`{s}` has more than four decimals");
+    }
+    let int_value: i64 = if int_part.is_empty() { 0 } else { int_part.parse()? };
+    let frac_value: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<4}").parse()? };
+    Ok(int_value * 10_000 + frac_value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHIPPED: &str = include_str!("../policy.toml");
+
+    #[test]
+    fn the_shipped_policy_has_both_periods() {
+        let p = Policy::parse(SHIPPED).unwrap();
+        assert_eq!(p.periods.len(), 2);
+        let d = |s| parse_date(s, false).unwrap();
+        let now = p.period_on(d("2022-05-07")).unwrap();
+        assert_eq!(now.export_threshold_cents, 600_000_000);
+        assert_eq!(now.indemnity_ratio_bp, 8000);
+        assert_eq!(now.cap_per_obligor_cents, 5_000_000);
+        assert_eq!(now.max_credit_days, 365);
+        assert_eq!(now.reference_year_for(d("2022-05-07")), 2021);
+        assert_eq!(now.reference_year_for(d("2023-05-07")), 2022);
+        let before = p.period_on(d("2021-12-31")).unwrap();
+        assert_eq!(before.export_threshold_cents, 300_000_000);
+        assert!(p.period_on(d("2024-01-01")).is_none());
+    }
+
+    #[test]
+    fn ratios_in_basis_points() {
+        assert_eq!(ratio_to_bp("0.80").unwrap(), 8000);
+        assert_eq!(ratio_to_bp("0.8").unwrap(), 8000);
+        assert_eq!(ratio_to_bp("1").unwrap(), 10000);
+        assert_eq!(ratio_to_bp("0.8125").unwrap(), 8125);
+        assert!(ratio_to_bp("0.81255").is_err());
+        assert!(ratio_to_bp("eighty").is_err());
+    }
+
+    fn period(id: &str, start: &str, end: &str) -> String {
+        format!(
+            "[[period]]\nid = \"{id}\"\nstart = \"{start}\"\nend = \"{end}\"\nexport_threshold_usd = \"6000000\"\nindemnity_ratio = \"0.8\"\ncap_per_obligor_usd = \"50000\"\nmax_credit_days = 365\ncovered_causes = [\"political\"]\ncity_prefix = \"3502\"\n"
+        )
+    }
+
+    #[test]
+    fn overlapping_periods_are_an_error() {
+        let text = period("a", "2020-01-01", "2021-12-31") + &period("b", "2021-12-31", "2023-12-31");
+        let err = Policy::parse(&text).unwrap_err().to_string();
+        assert!(err.contains("overlap"), "{err}");
+    }
+
+    #[test]
+    fn end_before_start_is_an_error() {
+        let err = Policy::parse(&period("a", "2021-01-01", "2020-12-31")).unwrap_err().to_string();
+        assert!(err.contains("before start"), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_are_an_error() {
+        let text = period("a", "2020-01-01", "2021-12-31") + "thresold = 1\n";
+        let err = format!("{:#}", Policy::parse(&text).unwrap_err());
+        assert!(err.contains("thresold"), "{err}");
+    }
+}

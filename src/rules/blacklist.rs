@@ -1,0 +1,209 @@
+//! Blacklist screening (SPEC §3.3): firm and legal-representative hits, and possible
+//! matches for review, on the listings in force on the evaluation date.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use crate::ident::{self, DocId, MaskedId};
+use crate::model::{Firm, ListType, Listing, Origin, SubjectType};
+
+/// How a listing matched a firm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MatchKind {
+    /// Org listing whose id is the firm's USCC.
+    FirmUscc,
+    /// Org listing whose id is the firm's 9-character organisation code.
+    FirmOrgCode,
+    /// Org listing with no id whose name is the firm's.
+    FirmName,
+    /// Person listing with the legal representative's name and full ID.
+    LegalRepId,
+    /// Person listing with the legal representative's name, one side's ID masked.
+    LegalRepMaskedId,
+    /// For review: person listing with the right name and no id.
+    PossibleNameOnly,
+    /// For review: the right name, and the firm has no `legal_rep_id`.
+    PossibleNoRepId,
+    /// For review: the right name, both IDs masked and not contradicting.
+    PossibleMaskedMasked,
+}
+
+impl MatchKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchKind::FirmUscc => "firm_uscc",
+            MatchKind::FirmOrgCode => "firm_org_code",
+            MatchKind::FirmName => "firm_name",
+            MatchKind::LegalRepId => "legal_rep_id",
+            MatchKind::LegalRepMaskedId => "legal_rep_masked_id",
+            MatchKind::PossibleNameOnly => "possible_name_only",
+            MatchKind::PossibleNoRepId => "possible_no_rep_id",
+            MatchKind::PossibleMaskedMasked => "possible_masked_masked",
+        }
+    }
+
+    /// A hit makes the firm ineligible; a possible match is for review only.
+    pub fn is_hit(self) -> bool {
+        !matches!(self, MatchKind::PossibleNameOnly | MatchKind::PossibleNoRepId | MatchKind::PossibleMaskedMasked)
+    }
+
+    /// The subject the listing names: the firm itself, or its legal representative.
+    pub fn subject(self) -> &'static str {
+        match self {
+            MatchKind::FirmUscc | MatchKind::FirmOrgCode | MatchKind::FirmName => "firm",
+            _ => "legal_rep",
+        }
+    }
+}
+
+/// One hit or possible match of one listing on one firm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub uscc: String,
+    pub kind: MatchKind,
+    pub list_type: ListType,
+    pub case_no: String,
+    pub listed_name: String,
+    pub listed_id: String,
+    pub listed_on: NaiveDate,
+    pub removed_on: Option<NaiveDate>,
+    pub origin: Origin,
+}
+
+/// Listings in force, indexed by the keys a firm is matched on.
+pub struct ListingIndex<'a> {
+    by_uscc: HashMap<&'a str, Vec<&'a Listing>>,
+    by_org_code: HashMap<&'a str, Vec<&'a Listing>>,
+    org_by_name: HashMap<&'a str, Vec<&'a Listing>>,
+    person_by_name: HashMap<&'a str, Vec<&'a Listing>>,
+}
+
+impl<'a> ListingIndex<'a> {
+    /// Index the listings in force on `as_of`: listed on or before it, not removed by it.
+    pub fn new(listings: &'a [Listing], as_of: NaiveDate) -> Self {
+        let mut ix = ListingIndex {
+            by_uscc: HashMap::new(),
+            by_org_code: HashMap::new(),
+            org_by_name: HashMap::new(),
+            person_by_name: HashMap::new(),
+        };
+        for l in listings.iter().filter(|l| l.in_force(as_of)) {
+            match (l.subject_type, &l.id) {
+                (SubjectType::Org, Some(DocId::Uscc(u))) => ix.by_uscc.entry(u.as_str()).or_default().push(l),
+                (SubjectType::Org, Some(DocId::OrgCode(o))) => ix.by_org_code.entry(o.as_str()).or_default().push(l),
+                // an org listing with another kind of id is matched by that id only, and
+                // no firm carries one
+                (SubjectType::Org, Some(_)) => {}
+                (SubjectType::Org, None) => ix.org_by_name.entry(l.name_key.as_str()).or_default().push(l),
+                (SubjectType::Person, _) => ix.person_by_name.entry(l.name_key.as_str()).or_default().push(l),
+            }
+        }
+        ix
+    }
+}
+
+/// Every hit and possible match on one firm, in a stable order.
+pub fn screen_firm(firm: &Firm, ix: &ListingIndex) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    let hit = |kind: MatchKind, l: &Listing| Hit {
+        uscc: firm.uscc.clone(),
+        kind,
+        list_type: l.list_type,
+        case_no: l.case_no.clone(),
+        listed_name: l.name.clone(),
+        listed_id: l.id_raw.clone(),
+        listed_on: l.listed_on,
+        removed_on: l.removed_on,
+        origin: l.origin.clone(),
+    };
+    for l in ix.by_uscc.get(firm.uscc.as_str()).into_iter().flatten() {
+        hits.push(hit(MatchKind::FirmUscc, l));
+    }
+    let org_code = &firm.uscc[8..17];
+    for l in ix.by_org_code.get(org_code).into_iter().flatten() {
+        hits.push(hit(MatchKind::FirmOrgCode, l));
+    }
+    let name_key = ident::normalise_name(&firm.name);
+    for l in ix.org_by_name.get(name_key.as_str()).into_iter().flatten() {
+        hits.push(hit(MatchKind::FirmName, l));
+    }
+    let rep_key = ident::normalise_name(&firm.legal_rep_name);
+    let rep_id = firm.legal_rep_id.as_deref().and_then(DocId::classify_person);
+    for l in ix.person_by_name.get(rep_key.as_str()).into_iter().flatten() {
+        if let Some(kind) = legal_rep_match(rep_id.as_ref(), l.id.as_ref()) {
+            hits.push(hit(kind, l));
+        }
+    }
+    hits.sort_by(|a, b| {
+        (a.kind, a.list_type, &a.case_no, a.listed_on, &a.origin.file, a.origin.row)
+            .cmp(&(b.kind, b.list_type, &b.case_no, b.listed_on, &b.origin.file, b.origin.row))
+    });
+    hits
+}
+
+/// How a person listing whose name is the legal representative's matches on the ids.
+pub fn legal_rep_match(rep_id: Option<&DocId>, listed: Option<&DocId>) -> Option<MatchKind> {
+    let Some(listed) = listed else { return Some(MatchKind::PossibleNameOnly) };
+    let Some(rep) = rep_id else { return Some(MatchKind::PossibleNoRepId) };
+    let text = |d: &DocId| -> Option<String> {
+        match d {
+            DocId::ResidentId(s) | DocId::Opaque(s) | DocId::Uscc(s) | DocId::OrgCode(s) => Some(s.clone()),
+            DocId::Masked(_) => None,
+        }
+    };
+    match (rep, listed) {
+        (DocId::Masked(a), DocId::Masked(b)) => compatible(a, b).then_some(MatchKind::PossibleMaskedMasked),
+        (full, DocId::Masked(m)) | (DocId::Masked(m), full) => {
+            let full = text(full)?;
+            m.matches(&full).then_some(MatchKind::LegalRepMaskedId)
+        }
+        (a, b) => (text(a)? == text(b)?).then_some(MatchKind::LegalRepId),
+    }
+}
+
+fn compatible(a: &MaskedId, b: &MaskedId) -> bool {
+    a.compatible(b)
+}
+
+/// Screen every firm: all hits and possible matches, firm by firm in input order.
+pub fn screen(firms: &[Firm], listings: &[Listing], as_of: NaiveDate) -> Vec<Hit> {
+    let ix = ListingIndex::new(listings, as_of);
+    firms.iter().flat_map(|f| screen_firm(f, &ix)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(s: &str) -> DocId {
+        DocId::classify_person(s).unwrap()
+    }
+
+    #[test]
+    fn full_id_and_name_is_a_hit() {
+        assert_eq!(legal_rep_match(Some(&id("11010519491231002X")), Some(&id("11010519491231002x"))), Some(MatchKind::LegalRepId));
+        assert_eq!(legal_rep_match(Some(&id("11010519491231002X")), Some(&id("110105194912310038"))), None);
+    }
+
+    #[test]
+    fn masked_id_matching_prefix_and_suffix_is_a_hit() {
+        assert_eq!(legal_rep_match(Some(&id("11010519491231002X")), Some(&id("1101051949****002X"))), Some(MatchKind::LegalRepMaskedId));
+        assert_eq!(legal_rep_match(Some(&id("1101051949****002X")), Some(&id("11010519491231002X"))), Some(MatchKind::LegalRepMaskedId));
+        assert_eq!(legal_rep_match(Some(&id("11010519491231002X")), Some(&id("1101051950****002X"))), None);
+    }
+
+    #[test]
+    fn missing_ids_and_masked_pairs_are_only_possible_matches() {
+        assert_eq!(legal_rep_match(Some(&id("11010519491231002X")), None), Some(MatchKind::PossibleNameOnly));
+        assert_eq!(legal_rep_match(None, Some(&id("11010519491231002X"))), Some(MatchKind::PossibleNoRepId));
+        assert_eq!(legal_rep_match(Some(&id("1101051949****002X")), Some(&id("110105****1231002X"))), Some(MatchKind::PossibleMaskedMasked));
+        assert_eq!(legal_rep_match(Some(&id("1101051949****002X")), Some(&id("3502031980****1234"))), None);
+    }
+
+    #[test]
+    fn opaque_documents_match_by_equality_only() {
+        assert_eq!(legal_rep_match(Some(&id("H01234567")), Some(&id("h01234567"))), Some(MatchKind::LegalRepId));
+        assert_eq!(legal_rep_match(Some(&id("H01234567")), Some(&id("H01234568"))), None);
+    }
+}

@@ -1,0 +1,123 @@
+//! Firm eligibility (SPEC §3.2): every failing reason, the reference-year self-operated
+//! exports and the district.
+
+use crate::model::{Exports, Firm};
+use crate::policy::Period;
+use crate::rules::blacklist::Hit;
+
+/// Why a firm is not eligible, in the order they are reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FirmReason {
+    InvalidUscc,
+    NotInCity,
+    NotLegalPerson,
+    Deregistered,
+    NoExports,
+    ExportsOverThreshold,
+    FirmBlacklisted,
+    LegalRepBlacklisted,
+}
+
+impl FirmReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FirmReason::InvalidUscc => "invalid_uscc",
+            FirmReason::NotInCity => "not_in_city",
+            FirmReason::NotLegalPerson => "not_legal_person",
+            FirmReason::Deregistered => "deregistered",
+            FirmReason::NoExports => "no_exports",
+            FirmReason::ExportsOverThreshold => "exports_over_threshold",
+            FirmReason::FirmBlacklisted => "firm_blacklisted",
+            FirmReason::LegalRepBlacklisted => "legal_rep_blacklisted",
+        }
+    }
+}
+
+/// One firm's eligibility on the evaluation date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Eligibility {
+    pub uscc: String,
+    pub name: String,
+    pub district: String,
+    /// `district_code` when given, else `uscc`.
+    pub district_source: &'static str,
+    pub reference_year: i32,
+    pub self_exports_cents: i64,
+    pub agency_exports_cents: i64,
+    pub is_eligible: bool,
+    pub reasons: Vec<FirmReason>,
+    pub hits: usize,
+    pub possible_matches: usize,
+}
+
+impl Eligibility {
+    pub fn reasons_text(&self) -> String {
+        self.reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(";")
+    }
+}
+
+/// Judge one firm. `hits` are the blacklist hits and possible matches on this firm.
+pub fn judge(firm: &Firm, exports: &Exports, period: &Period, reference_year: i32, hits: &[Hit]) -> Eligibility {
+    let mut reasons = Vec::new();
+    if !firm.uscc_valid {
+        reasons.push(FirmReason::InvalidUscc);
+    }
+    // the district is where the firm is registered now; the USCC's division code is
+    // where it was first issued, and does not change when a firm moves
+    let (district, district_source) = match &firm.district_code {
+        Some(d) => (d.clone(), "district_code"),
+        None => (firm.uscc[2..8].to_string(), "uscc"),
+    };
+    if !district.starts_with(&period.city_prefix) {
+        reasons.push(FirmReason::NotInCity);
+    }
+    // the article: independent legal persons only; a branch, a sole proprietorship,
+    // a partnership or an individual business is not
+    let not_enterprise = !firm.uscc.starts_with("91");
+    if not_enterprise || period.non_legal_person_patterns.iter().any(|p| firm.company_type.contains(p.as_str())) {
+        reasons.push(FirmReason::NotLegalPerson);
+    }
+    if period.deregistered_patterns.iter().any(|p| firm.reg_status.contains(p.as_str())) {
+        reasons.push(FirmReason::Deregistered);
+    }
+    let totals = exports.get(&(firm.uscc.clone(), reference_year)).copied().unwrap_or_default();
+    // the article: prior-year self-operated exports above zero and at most the threshold
+    if totals.self_cents <= 0 {
+        reasons.push(FirmReason::NoExports);
+    } else if totals.self_cents > period.export_threshold_cents {
+        reasons.push(FirmReason::ExportsOverThreshold);
+    }
+    let firm_hit = hits.iter().any(|h| h.kind.is_hit() && h.kind.subject() == "firm");
+    let rep_hit = hits.iter().any(|h| h.kind.is_hit() && h.kind.subject() == "legal_rep");
+    if firm_hit {
+        reasons.push(FirmReason::FirmBlacklisted);
+    }
+    if rep_hit {
+        reasons.push(FirmReason::LegalRepBlacklisted);
+    }
+    Eligibility {
+        uscc: firm.uscc.clone(),
+        name: firm.name.clone(),
+        district,
+        district_source,
+        reference_year,
+        self_exports_cents: totals.self_cents,
+        agency_exports_cents: totals.agency_cents,
+        is_eligible: reasons.is_empty(),
+        reasons,
+        hits: hits.iter().filter(|h| h.kind.is_hit()).count(),
+        possible_matches: hits.iter().filter(|h| !h.kind.is_hit()).count(),
+    }
+}
+
+/// Judge every firm, given all hits (in any order).
+pub fn judge_all(firms: &[Firm], exports: &Exports, period: &Period, reference_year: i32, hits: &[Hit]) -> Vec<Eligibility> {
+    let mut by_firm: std::collections::HashMap<&str, Vec<Hit>> = std::collections::HashMap::new();
+    for h in hits {
+        by_firm.entry(h.uscc.as_str()).or_default().push(h.clone());
+    }
+    firms
+        .iter()
+        .map(|f| judge(f, exports, period, reference_year, by_firm.get(f.uscc.as_str()).map(Vec::as_slice).unwrap_or(&[])))
+        .collect()
+}

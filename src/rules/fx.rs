@@ -1,0 +1,128 @@
+//! Currency conversion to USD at central-parity fixings, exact and rounded once.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use crate::model::FxRate;
+
+/// Fixings by currency, sorted by date.
+pub struct FxTable<'a> {
+    by_currency: HashMap<&'a str, Vec<&'a FxRate>>,
+}
+
+/// A conversion factor: USD per unit of the claim currency, as an exact fraction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conversion {
+    /// The fixing used for the claim currency (`None` for USD and CNY).
+    pub rate: Option<FxRate>,
+    /// The USD fixing used (`None` for USD).
+    pub usd_rate: Option<FxRate>,
+    numerator: i128,
+    denominator: i128,
+}
+
+impl<'a> FxTable<'a> {
+    pub fn new(rates: &'a [FxRate]) -> Self {
+        let mut by_currency: HashMap<&str, Vec<&FxRate>> = HashMap::new();
+        for r in rates {
+            by_currency.entry(r.currency.as_str()).or_default().push(r);
+        }
+        for v in by_currency.values_mut() {
+            v.sort_by_key(|r| r.rate_date);
+        }
+        FxTable { by_currency }
+    }
+
+    /// The latest fixing of `currency` on or before `d`.
+    pub fn latest(&self, currency: &str, d: NaiveDate) -> Option<&'a FxRate> {
+        let v = self.by_currency.get(currency)?;
+        let n = v.partition_point(|r| r.rate_date <= d);
+        n.checked_sub(1).map(|i| v[i])
+    }
+
+    /// How to turn an amount of `currency` into USD on `d`; `None` when a fixing is missing.
+    pub fn conversion(&self, currency: &str, d: NaiveDate) -> Option<Conversion> {
+        if currency == "USD" {
+            return Some(Conversion { rate: None, usd_rate: None, numerator: 1, denominator: 1 });
+        }
+        let usd = self.latest("USD", d)?;
+        // CNY per USD = usd.mantissa / 10^usd.scale / usd.units
+        let (num_ccy, den_ccy, rate) = if currency == "CNY" {
+            (1i128, 1i128, None)
+        } else {
+            let r = self.latest(currency, d)?;
+            (r.mantissa, 10i128.checked_pow(r.scale)?.checked_mul(r.units as i128)?, Some(r.clone()))
+        };
+        // usd per unit = (num_ccy/den_ccy) / (usd.mantissa / (10^scale × units))
+        let numerator = num_ccy.checked_mul(10i128.checked_pow(usd.scale)?)?.checked_mul(usd.units as i128)?;
+        let denominator = den_ccy.checked_mul(usd.mantissa)?;
+        Some(Conversion { rate, usd_rate: Some(usd.clone()), numerator, denominator })
+    }
+}
+
+impl Conversion {
+    /// `cents` of the currency in USD cents, rounded half away from zero; `None` on overflow.
+    pub fn to_usd_cents(&self, cents: i64) -> Option<i64> {
+        let n = (cents as i128).checked_mul(self.numerator)?;
+        i64::try_from(div_round_half_away(n, self.denominator)).ok()
+    }
+}
+
+/// n ÷ d rounded half away from zero (d > 0).
+pub fn div_round_half_away(n: i128, d: i128) -> i128 {
+    let q = n / d;
+    let r = n % d;
+    if 2 * r.abs() >= d { q + n.signum() } else { q }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rate(c: &str, d: &str, m: i128, scale: u32, units: i64) -> FxRate {
+        FxRate { currency: c.into(), rate_date: crate::values::parse_date(d, false).unwrap(), mantissa: m, scale, units }
+    }
+
+    fn d(s: &str) -> NaiveDate {
+        crate::values::parse_date(s, false).unwrap()
+    }
+
+    #[test]
+    fn latest_fixing_on_or_before() {
+        let rates = vec![rate("USD", "2022-01-04", 63794, 4, 1), rate("USD", "2022-01-10", 63720, 4, 1)];
+        let t = FxTable::new(&rates);
+        assert_eq!(t.latest("USD", d("2022-01-09")).unwrap().mantissa, 63794);
+        assert_eq!(t.latest("USD", d("2022-01-10")).unwrap().mantissa, 63720);
+        assert!(t.latest("USD", d("2022-01-03")).is_none());
+        assert!(t.latest("EUR", d("2022-01-10")).is_none());
+    }
+
+    #[test]
+    fn jpy_is_quoted_per_hundred() {
+        // 1,000,000 JPY at 5.5000 CNY per 100 JPY and 6.4000 CNY per USD:
+        // 1,000,000 × 0.055 / 6.4 = 8,593.75 USD
+        let rates = vec![rate("USD", "2022-01-04", 64000, 4, 1), rate("JPY", "2022-01-04", 55000, 4, 100)];
+        let t = FxTable::new(&rates);
+        let c = t.conversion("JPY", d("2022-01-05")).unwrap();
+        assert_eq!(c.to_usd_cents(100_000_000), Some(859_375));
+    }
+
+    #[test]
+    fn cny_and_usd() {
+        let rates = vec![rate("USD", "2022-01-04", 63757, 4, 1)];
+        let t = FxTable::new(&rates);
+        assert_eq!(t.conversion("USD", d("2020-01-01")).unwrap().to_usd_cents(12345), Some(12345));
+        // 10,000 CNY / 6.3757 = 1,568.455...
+        assert_eq!(t.conversion("CNY", d("2022-01-04")).unwrap().to_usd_cents(1_000_000), Some(156_846));
+        assert!(t.conversion("CNY", d("2022-01-03")).is_none());
+    }
+
+    #[test]
+    fn rounding_is_half_away_from_zero() {
+        assert_eq!(div_round_half_away(5, 2), 3);
+        assert_eq!(div_round_half_away(-5, 2), -3);
+        assert_eq!(div_round_half_away(4, 3), 1);
+        assert_eq!(div_round_half_away(5, 3), 2);
+    }
+}

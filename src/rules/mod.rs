@@ -1,0 +1,52 @@
+//! The programme's rules, each a pure function from accepted input rows (and the policy)
+//! to output rows. Nothing below `rules` reads or writes a file.
+
+pub mod blacklist;
+pub mod claims;
+pub mod eligibility;
+pub mod fx;
+pub mod reconcile;
+
+use chrono::NaiveDate;
+
+use crate::model::Inputs;
+use crate::policy::{Period, Policy};
+
+/// Everything a run computes from its inputs, before any of it is written.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    pub as_of: NaiveDate,
+    pub period: Period,
+    pub reference_year: i32,
+    pub eligibility: Vec<eligibility::Eligibility>,
+    pub hits: Vec<blacklist::Hit>,
+    pub reconciliation: Vec<reconcile::Reconciliation>,
+    pub claims: Vec<claims::ClaimResult>,
+    /// Enrollments applied for after the evaluation date: out of this run.
+    pub enrollments_out_of_run: u64,
+    /// Claims notified after the evaluation date: out of this run.
+    pub claims_out_of_run: u64,
+}
+
+/// Apply every rule for the evaluation date `as_of` under `period` (the policy period
+/// that contains it). Pure: no I/O.
+pub fn evaluate(inputs: &Inputs, policy: &Policy, period: &Period, as_of: NaiveDate) -> Evaluation {
+    let reference_year = period.reference_year_for(as_of);
+    let enrollments: Vec<_> = inputs.enrollments.iter().filter(|e| e.applied_on <= as_of).cloned().collect();
+    let claims_in: Vec<_> = inputs.claims.iter().filter(|c| c.notified_on <= as_of).cloned().collect();
+    let hits = blacklist::screen(&inputs.firms, &inputs.listings, as_of);
+    let eligibility = eligibility::judge_all(&inputs.firms, &inputs.exports, period, reference_year, &hits);
+    let reconciliation = reconcile::reconcile(&inputs.firms, &eligibility, &enrollments, period, as_of);
+    let claims = claims::price(&claims_in, &enrollments, &inputs.fx_rates, policy);
+    Evaluation {
+        as_of,
+        period: period.clone(),
+        reference_year,
+        enrollments_out_of_run: (inputs.enrollments.len() - enrollments.len()) as u64,
+        claims_out_of_run: (inputs.claims.len() - claims_in.len()) as u64,
+        eligibility,
+        hits,
+        reconciliation,
+        claims,
+    }
+}

@@ -1,0 +1,118 @@
+//! Enrollment reconciliation (SPEC §3.4): who is eligible against who enrolled, and the
+//! premium the city pays.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::model::{Enrollment, Firm};
+use crate::policy::Period;
+use crate::rules::eligibility::Eligibility;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ReconStatus {
+    EligibleEnrolled,
+    EligibleNotEnrolled,
+    EnrolledNotEligible,
+    NotEligibleNotEnrolled,
+    EnrolledUnknownFirm,
+}
+
+impl ReconStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReconStatus::EligibleEnrolled => "eligible_enrolled",
+            ReconStatus::EligibleNotEnrolled => "eligible_not_enrolled",
+            ReconStatus::EnrolledNotEligible => "enrolled_not_eligible",
+            ReconStatus::NotEligibleNotEnrolled => "not_eligible_not_enrolled",
+            ReconStatus::EnrolledUnknownFirm => "enrolled_unknown_firm",
+        }
+    }
+}
+
+/// One reconciliation row: a firm, or an enrolled application of no known firm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reconciliation {
+    pub uscc: String,
+    pub name: String,
+    pub district: String,
+    pub is_eligible: Option<bool>,
+    pub status: ReconStatus,
+    /// The application that enrols the firm (the earliest by applied_on, application_id).
+    pub application_id: Option<String>,
+    pub policy_no: Option<String>,
+    pub applied_on: Option<NaiveDate>,
+    /// More than one enrolled application for the year.
+    pub duplicate_enrollment: bool,
+    /// The other enrolled applications, `;`-joined.
+    pub other_applications: String,
+    pub premium_cny_cents: Option<i64>,
+    /// The premium the city pays: that of the counted application of an eligible enrolled firm.
+    pub subsidy_cny_cents: Option<i64>,
+}
+
+/// Is this application an enrollment for the evaluation year?
+pub fn enrolls_for(e: &Enrollment, period: &Period, as_of: NaiveDate) -> bool {
+    e.policy_year == as_of.year() && e.applied_on <= as_of && period.enrolled_statuses.iter().any(|s| s == e.status.as_str())
+}
+
+/// Reconcile. `enrollments` must already exclude rows applied after the evaluation date.
+pub fn reconcile(firms: &[Firm], eligibility: &[Eligibility], enrollments: &[Enrollment], period: &Period, as_of: NaiveDate) -> Vec<Reconciliation> {
+    let mut by_uscc: HashMap<&str, Vec<&Enrollment>> = HashMap::new();
+    for e in enrollments.iter().filter(|e| enrolls_for(e, period, as_of)) {
+        by_uscc.entry(e.uscc.as_str()).or_default().push(e);
+    }
+    for v in by_uscc.values_mut() {
+        v.sort_by(|a, b| (a.applied_on, &a.application_id).cmp(&(b.applied_on, &b.application_id)));
+    }
+    let others = |apps: &[&Enrollment]| apps.iter().skip(1).map(|e| e.application_id.as_str()).collect::<Vec<_>>().join(";");
+    let mut out = Vec::with_capacity(firms.len());
+    for (firm, el) in firms.iter().zip(eligibility) {
+        let apps = by_uscc.remove(firm.uscc.as_str()).unwrap_or_default();
+        let first = apps.first();
+        let status = match (el.is_eligible, first.is_some()) {
+            (true, true) => ReconStatus::EligibleEnrolled,
+            (true, false) => ReconStatus::EligibleNotEnrolled,
+            (false, true) => ReconStatus::EnrolledNotEligible,
+            (false, false) => ReconStatus::NotEligibleNotEnrolled,
+        };
+        let premium = first.and_then(|e| e.premium_cny_cents);
+        out.push(Reconciliation {
+            uscc: firm.uscc.clone(),
+            name: firm.name.clone(),
+            district: el.district.clone(),
+            is_eligible: Some(el.is_eligible),
+            status,
+            application_id: first.map(|e| e.application_id.clone()),
+            policy_no: first.map(|e| e.policy_no.clone()),
+            applied_on: first.map(|e| e.applied_on),
+            duplicate_enrollment: apps.len() > 1,
+            other_applications: others(&apps),
+            premium_cny_cents: premium,
+            // the article: the city pays the whole premium of eligible enrolled firms
+            subsidy_cny_cents: if status == ReconStatus::EligibleEnrolled { premium } else { None },
+        });
+    }
+    // enrolled applications of no accepted firm: one row per application
+    let mut unknown: Vec<(&str, Vec<&Enrollment>)> = by_uscc.into_iter().collect();
+    unknown.sort_by(|a, b| a.0.cmp(b.0));
+    for (uscc, apps) in unknown {
+        for (i, e) in apps.iter().enumerate() {
+            out.push(Reconciliation {
+                uscc: uscc.to_string(),
+                name: String::new(),
+                district: uscc.get(2..8).unwrap_or("").to_string(),
+                is_eligible: None,
+                status: ReconStatus::EnrolledUnknownFirm,
+                application_id: Some(e.application_id.clone()),
+                policy_no: Some(e.policy_no.clone()),
+                applied_on: Some(e.applied_on),
+                duplicate_enrollment: i > 0,
+                other_applications: String::new(),
+                premium_cny_cents: e.premium_cny_cents,
+                subsidy_cny_cents: None,
+            });
+        }
+    }
+    out
+}

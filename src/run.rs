@@ -1,0 +1,158 @@
+//! The nightly run: lock, load, evaluate, summarise, publish. Reads like the pipeline.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, anyhow};
+use polars::prelude::DataFrame;
+
+use crate::config::Config;
+use crate::error::{CommandError, exit};
+use crate::load::{self, Loaded};
+use crate::lock::RunLock;
+use crate::manifest::{InputEntry, Manifest, OutputEntry, Timing};
+use crate::policy::Period;
+use crate::progress::Progress;
+use crate::publish::{self, Staging};
+use crate::rules::{self, Evaluation};
+use crate::schema::{Input, out};
+use crate::{frames, summaries};
+
+/// What a published run left behind.
+#[derive(Debug)]
+pub struct RunOutput {
+    pub folder: PathBuf,
+    pub manifest: Manifest,
+}
+
+/// The policy period that contains the evaluation date, or a configuration error.
+pub fn period_for(config: &Config) -> Result<&Period, CommandError> {
+    config.policy.period_on(config.as_of).ok_or_else(|| {
+        CommandError::Config(anyhow!(
+            "no policy period in `{}` covers the evaluation date {}",
+            config.policy_path.display(),
+            config.as_of
+        ))
+    })
+}
+
+/// Inputs whose share of rejected rows is past the configured most-allowed share.
+pub fn quality_failures(config: &Config, loaded: &Loaded) -> Vec<String> {
+    let mut failures = Vec::new();
+    for r in &loaded.reports {
+        if let Some(max) = config.max_reject_share.get(&r.input) {
+            let share = if r.counts.read == 0 { 0.0 } else { r.counts.rejected as f64 / r.counts.read as f64 };
+            if share > *max {
+                failures.push(format!(
+                    "input `{}`: {} of {} rows rejected ({:.2}%), more than the allowed {:.2}%",
+                    r.input.name(),
+                    r.counts.rejected,
+                    r.counts.read,
+                    share * 100.0,
+                    max * 100.0
+                ));
+            }
+        }
+    }
+    failures
+}
+
+/// The detail tables of an evaluation, by output name.
+pub fn detail_tables(eval: &Evaluation, loaded: &Loaded) -> anyhow::Result<BTreeMap<&'static str, DataFrame>> {
+    let names: HashMap<&str, &str> = loaded.inputs.firms.iter().map(|f| (f.uscc.as_str(), f.name.as_str())).collect();
+    let mut t = BTreeMap::new();
+    t.insert(out::FIRM_ELIGIBILITY, frames::firm_eligibility(&eval.eligibility, eval.as_of, &eval.period.id)?);
+    t.insert(out::BLACKLIST_HITS, frames::blacklist_hits(&eval.hits, &names)?);
+    t.insert(out::ENROLLMENT_RECONCILIATION, frames::reconciliation(&eval.reconciliation)?);
+    t.insert(out::CLAIM_INDEMNITY, frames::claim_indemnity(&eval.claims)?);
+    t.insert(out::REJECTS, frames::rejects(&loaded.rejects)?);
+    t.insert(out::ROW_WARNINGS, frames::rejects(&loaded.warnings)?);
+    Ok(t)
+}
+
+/// Run the nightly job for `config.as_of` and publish its folder whole.
+pub fn run(config: &Config, progress: &Progress) -> Result<RunOutput, CommandError> {
+    let started = Instant::now();
+    let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let mut timings = Vec::new();
+    let mut warnings = Vec::new();
+    fn lap(timings: &mut Vec<Timing>, stage: &str, since: &mut Instant, rows: Option<u64>) {
+        timings.push(Timing { stage: stage.to_string(), seconds: since.elapsed().as_secs_f64(), rows });
+        *since = Instant::now();
+    }
+
+    let _lock = RunLock::acquire(&config.output_root).map_err(CommandError::Locked)?;
+    for stale in publish::remove_stale_staging(&config.output_root) {
+        warnings.push(format!("removed `{stale}`, left by a run that did not finish"));
+    }
+    let period = period_for(config)?;
+
+    let mut t = Instant::now();
+    let loaded = load::load(config, progress)?;
+    for r in &loaded.reports {
+        timings.push(Timing { stage: format!("read {}", r.input.name()), seconds: r.seconds, rows: Some(r.counts.read) });
+        warnings.extend(r.notes.iter().cloned());
+    }
+    t = Instant::now().max(t);
+    let failures = quality_failures(config, &loaded);
+    if !failures.is_empty() {
+        return Err(CommandError::TooManyRejects(failures));
+    }
+    if !loaded.warnings.is_empty() {
+        warnings.push(format!("{} optional values could not be read: see `{}.parquet`", loaded.warnings.len(), out::ROW_WARNINGS));
+    }
+
+    progress.stage("evaluating");
+    let eval = rules::evaluate(&loaded.inputs, &config.policy, period, config.as_of);
+    lap(&mut timings, "evaluate", &mut t, Some(loaded.inputs.firms.len() as u64 + loaded.inputs.claims.len() as u64));
+
+    progress.stage("building tables");
+    let tables = detail_tables(&eval, &loaded)?;
+    lap(&mut timings, "tables", &mut t, None);
+
+    progress.stage("summaries");
+    let mut sql_tables: BTreeMap<&str, DataFrame> = tables.iter().map(|(k, v)| (*k, v.clone())).collect();
+    sql_tables.insert("params", summaries::params(period, config.as_of, eval.reference_year).context("params table")?);
+    let queries = summaries::queries(config.sql_dir.as_deref()).map_err(|e| CommandError::Queries(vec![e]))?;
+    let summary_frames = summaries::run(&queries, &sql_tables).map_err(CommandError::Queries)?;
+    lap(&mut timings, "summaries", &mut t, None);
+
+    progress.stage("publishing");
+    let folder_name = publish::folder_name(config.as_of);
+    let mut staging = Staging::new(&config.output_root, &folder_name)?;
+    let mut outputs = Vec::new();
+    for (name, df) in tables.into_iter().map(|(k, v)| (k.to_string(), v)).chain(summary_frames) {
+        let mut df = df;
+        let rows = staging.write_parquet(&name, &mut df)?;
+        outputs.push(OutputEntry { file: format!("{name}.parquet"), name, rows });
+    }
+    lap(&mut timings, "write", &mut t, None);
+
+    let out_of_run = |i: Input| match i {
+        Input::Enrollments => eval.enrollments_out_of_run,
+        Input::Claims => eval.claims_out_of_run,
+        _ => 0,
+    };
+    timings.push(Timing { stage: "total".into(), seconds: started.elapsed().as_secs_f64(), rows: None });
+    let manifest = Manifest {
+        tool: env!("CARGO_PKG_NAME"),
+        version: env!("CARGO_PKG_VERSION"),
+        as_of: config.as_of.to_string(),
+        reference_year: eval.reference_year,
+        policy_file: config.policy_path.display().to_string(),
+        period: period.clone(),
+        inputs: loaded.reports.iter().map(|r| InputEntry { report: r.clone(), out_of_run: out_of_run(r.input) }).collect(),
+        outputs,
+        timings,
+        warnings,
+        exit_status: exit::SUCCESS,
+        started_at,
+        finished_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    };
+    let json = serde_json::to_vec_pretty(&manifest).context("manifest")?;
+    staging.write_bytes(out::MANIFEST, &json)?;
+    let folder = staging.publish()?;
+    progress.finish();
+    Ok(RunOutput { folder, manifest })
+}

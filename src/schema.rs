@@ -1,0 +1,200 @@
+//! The schema, written once: every input's columns (canonical name, Chinese aliases,
+//! required or optional) and every output table's file name.
+
+/// One of the six inputs of the SPEC §2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Input {
+    Firms,
+    Exports,
+    Blacklists,
+    Enrollments,
+    Claims,
+    FxRates,
+}
+
+impl Input {
+    pub const ALL: [Input; 6] = [
+        Input::Firms,
+        Input::Exports,
+        Input::Blacklists,
+        Input::Enrollments,
+        Input::Claims,
+        Input::FxRates,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Input::Firms => "firms",
+            Input::Exports => "exports",
+            Input::Blacklists => "blacklists",
+            Input::Enrollments => "enrollments",
+            Input::Claims => "claims",
+            Input::FxRates => "fx_rates",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Input> {
+        Input::ALL.into_iter().find(|i| i.name() == name)
+    }
+
+    /// The input's columns, in canonical order.
+    pub fn columns(self) -> &'static [Column] {
+        match self {
+            Input::Firms => FIRMS,
+            Input::Exports => EXPORTS,
+            Input::Blacklists => BLACKLISTS,
+            Input::Enrollments => ENROLLMENTS,
+            Input::Claims => CLAIMS,
+            Input::FxRates => FX_RATES,
+        }
+    }
+}
+
+/// One column of an input.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    /// The canonical header.
+    pub name: &'static str,
+    /// Built-in Chinese (and other) header aliases.
+    pub aliases: &'static [&'static str],
+    /// Read by a rule or a summary: a bad or empty value rejects the row.
+    pub required: bool,
+}
+
+const fn req(name: &'static str, aliases: &'static [&'static str]) -> Column {
+    Column { name, aliases, required: true }
+}
+
+const fn opt(name: &'static str, aliases: &'static [&'static str]) -> Column {
+    Column { name, aliases, required: false }
+}
+
+/// Column names, so that code never types a header twice.
+pub mod col {
+    pub const USCC: &str = "uscc";
+    pub const NAME: &str = "name";
+    pub const COMPANY_TYPE: &str = "company_type";
+    pub const REG_STATUS: &str = "reg_status";
+    pub const DISTRICT_CODE: &str = "district_code";
+    pub const LEGAL_REP_NAME: &str = "legal_rep_name";
+    pub const LEGAL_REP_ID: &str = "legal_rep_id";
+    pub const ESTABLISHED_ON: &str = "established_on";
+    pub const MONTH: &str = "month";
+    pub const TRADE_CHANNEL: &str = "trade_channel";
+    pub const EXPORT_USD: &str = "export_usd";
+    pub const LIST_TYPE: &str = "list_type";
+    pub const SUBJECT_TYPE: &str = "subject_type";
+    pub const ID_NUMBER: &str = "id_number";
+    pub const LISTED_ON: &str = "listed_on";
+    pub const REMOVED_ON: &str = "removed_on";
+    pub const CASE_NO: &str = "case_no";
+    pub const APPLICATION_ID: &str = "application_id";
+    pub const POLICY_NO: &str = "policy_no";
+    pub const POLICY_YEAR: &str = "policy_year";
+    pub const APPLIED_ON: &str = "applied_on";
+    pub const EFFECTIVE_ON: &str = "effective_on";
+    pub const STATUS: &str = "status";
+    pub const PREMIUM_CNY: &str = "premium_cny";
+    pub const CLAIM_ID: &str = "claim_id";
+    pub const OBLIGOR_TYPE: &str = "obligor_type";
+    pub const OBLIGOR_ID: &str = "obligor_id";
+    pub const OBLIGOR_NAME: &str = "obligor_name";
+    pub const OBLIGOR_COUNTRY: &str = "obligor_country";
+    pub const CAUSE: &str = "cause";
+    pub const PAYMENT_TERMS: &str = "payment_terms";
+    pub const CREDIT_DAYS: &str = "credit_days";
+    pub const SELF_CONTRACTED: &str = "self_contracted";
+    pub const SELF_DECLARED: &str = "self_declared";
+    pub const SHIPPED_ON: &str = "shipped_on";
+    pub const NOTIFIED_ON: &str = "notified_on";
+    pub const CURRENCY: &str = "currency";
+    pub const LOSS_AMOUNT: &str = "loss_amount";
+    pub const PAID_USD: &str = "paid_usd";
+    pub const RECOVERED_AMOUNT: &str = "recovered_amount";
+    pub const RATE_DATE: &str = "rate_date";
+    pub const CNY_PER_UNIT: &str = "cny_per_unit";
+    pub const UNITS: &str = "units";
+}
+
+use col::*;
+
+const FIRMS: &[Column] = &[
+    req(USCC, &["统一社会信用代码"]),
+    req(NAME, &["企业名称"]),
+    req(COMPANY_TYPE, &["企业类型"]),
+    req(REG_STATUS, &["登记状态"]),
+    opt(DISTRICT_CODE, &["登记机关区划代码"]),
+    req(LEGAL_REP_NAME, &["法定代表人"]),
+    opt(LEGAL_REP_ID, &["法定代表人证件号码"]),
+    opt(ESTABLISHED_ON, &["成立日期"]),
+];
+
+const EXPORTS: &[Column] = &[
+    req(USCC, &["统一社会信用代码"]),
+    req(MONTH, &["统计月份"]),
+    req(TRADE_CHANNEL, &["经营方式"]),
+    req(EXPORT_USD, &["出口额(美元)", "出口额（美元）", "出口额"]),
+];
+
+const BLACKLISTS: &[Column] = &[
+    req(LIST_TYPE, &["名单类型"]),
+    req(SUBJECT_TYPE, &["主体类型"]),
+    req(NAME, &["名称/姓名", "名称", "姓名"]),
+    opt(ID_NUMBER, &["证件号码"]),
+    opt(LEGAL_REP_NAME, &["法定代表人或者负责人姓名"]),
+    req(LISTED_ON, &["列入日期"]),
+    opt(REMOVED_ON, &["移出日期"]),
+    opt(CASE_NO, &["案号"]),
+];
+
+const ENROLLMENTS: &[Column] = &[
+    req(APPLICATION_ID, &["申请编号"]),
+    req(USCC, &["统一社会信用代码"]),
+    req(POLICY_NO, &["保单号"]),
+    req(POLICY_YEAR, &["保单年度"]),
+    req(APPLIED_ON, &["申请日期"]),
+    req(EFFECTIVE_ON, &["生效日期"]),
+    req(STATUS, &["状态"]),
+    opt(PREMIUM_CNY, &["保费"]),
+];
+
+const CLAIMS: &[Column] = &[
+    req(CLAIM_ID, &["案件编号"]),
+    req(POLICY_NO, &["保单号"]),
+    req(USCC, &["统一社会信用代码"]),
+    req(OBLIGOR_TYPE, &["债务人类型"]),
+    req(OBLIGOR_ID, &["债务人代码"]),
+    opt(OBLIGOR_NAME, &["债务人名称"]),
+    req(OBLIGOR_COUNTRY, &["债务人国别"]),
+    req(CAUSE, &["损失原因"]),
+    opt(PAYMENT_TERMS, &["支付方式"]),
+    req(CREDIT_DAYS, &["信用期限"]),
+    req(SELF_CONTRACTED, &["自签合同"]),
+    req(SELF_DECLARED, &["自营报关"]),
+    req(SHIPPED_ON, &["出运日期"]),
+    req(NOTIFIED_ON, &["可能损失通知日"]),
+    req(CURRENCY, &["币种"]),
+    req(LOSS_AMOUNT, &["损失金额"]),
+    req(STATUS, &["状态"]),
+    opt(PAID_USD, &["已赔付(美元)"]),
+    opt(RECOVERED_AMOUNT, &["追回金额"]),
+];
+
+const FX_RATES: &[Column] = &[
+    req(CURRENCY, &["币种"]),
+    req(RATE_DATE, &["日期"]),
+    req(CNY_PER_UNIT, &["中间价"]),
+    opt(UNITS, &["单位"]),
+];
+
+/// Output tables of a run, by file stem.
+pub mod out {
+    pub const FIRM_ELIGIBILITY: &str = "firm_eligibility";
+    pub const BLACKLIST_HITS: &str = "blacklist_hits";
+    pub const ENROLLMENT_RECONCILIATION: &str = "enrollment_reconciliation";
+    pub const CLAIM_INDEMNITY: &str = "claim_indemnity";
+    pub const REJECTS: &str = "rejects";
+    pub const ROW_WARNINGS: &str = "row_warnings";
+    pub const MANIFEST: &str = "manifest.json";
+}

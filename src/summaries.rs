@@ -1,0 +1,132 @@
+//! Summaries: every `.sql` file of the SQL folder run through the polars SQL context over
+//! the run's detail tables; each file's stem is its output's name.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use polars::sql::SQLContext;
+
+use crate::policy::Period;
+use crate::values::format_cents;
+
+/// The queries that ship with tongbao, used when no SQL folder is configured and
+/// overridden by a file of the same stem in it.
+pub const BUILT_IN: &[(&str, &str)] = &[
+    ("enrollment_by_district_band", include_str!("../sql/enrollment_by_district_band.sql")),
+    ("exposure_by_cause", include_str!("../sql/exposure_by_cause.sql")),
+    ("exposure_by_country", include_str!("../sql/exposure_by_country.sql")),
+    ("obligor_exposure", include_str!("../sql/obligor_exposure.sql")),
+    ("claims_by_quarter", include_str!("../sql/claims_by_quarter.sql")),
+];
+
+/// One summary query: its output name, where it came from and its text.
+#[derive(Debug, Clone)]
+pub struct Query {
+    pub name: String,
+    pub source: String,
+    pub sql: String,
+}
+
+/// A query that failed, named by its file.
+#[derive(Debug, thiserror::Error)]
+#[error("summary `{file}`: {message}")]
+pub struct QueryError {
+    pub file: String,
+    pub message: String,
+}
+
+/// The built-in queries, then every `.sql` file of `dir` (which replaces a built-in of
+/// the same stem), in name order.
+pub fn queries(dir: Option<&Path>) -> Result<Vec<Query>, QueryError> {
+    let mut by_name: BTreeMap<String, Query> = BUILT_IN
+        .iter()
+        .map(|(name, sql)| (name.to_string(), Query { name: name.to_string(), source: format!("built-in {name}.sql"), sql: sql.to_string() }))
+        .collect();
+    if let Some(dir) = dir {
+        let entries = std::fs::read_dir(dir).map_err(|e| QueryError { file: dir.display().to_string(), message: e.to_string() })?;
+        let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "sql")).collect();
+        paths.sort();
+        for p in paths {
+            let name = p.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+            let sql = std::fs::read_to_string(&p).map_err(|e| QueryError { file: p.display().to_string(), message: e.to_string() })?;
+            by_name.insert(name.clone(), Query { name, source: p.display().to_string(), sql });
+        }
+    }
+    Ok(by_name.into_values().collect())
+}
+
+fn money_value(name: &str, cents: i64) -> PolarsResult<Column> {
+    let ca: Int128Chunked = std::iter::once(Some(cents as i128)).collect();
+    Ok(ca.with_name(name.into()).into_decimal(crate::frames::MONEY_PRECISION, 2)?.into_series().into_column())
+}
+
+/// `(lo, hi]` in readable USD: `(1,000,000, 3,000,000]`.
+fn band_label(lo: i64, hi: i64) -> String {
+    format!("({}, {}]", thousands(lo), thousands(hi))
+}
+
+fn thousands(cents: i64) -> String {
+    let whole = format_cents(cents);
+    let (int_part, frac) = whole.split_once('.').unwrap_or((&whole, "00"));
+    let mut out = String::new();
+    for (i, ch) in int_part.chars().enumerate() {
+        if i > 0 && (int_part.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if frac != "00" { format!("{out}.{frac}") } else { out }
+}
+
+/// The one-row `params` table: the policy figures a query may need.
+pub fn params(period: &Period, as_of: chrono::NaiveDate, reference_year: i32) -> PolarsResult<DataFrame> {
+    let edge = |i: usize| period.band_edges_cents.get(i).copied().unwrap_or(period.export_threshold_cents).min(period.export_threshold_cents);
+    let (b1, b2, t) = (edge(0), edge(1), period.export_threshold_cents);
+    DataFrame::new(
+        1,
+        vec![
+            Column::new("as_of".into(), [as_of.to_string()]),
+            Column::new("period_id".into(), [period.id.clone()]),
+            Column::new("reference_year".into(), [reference_year as i64]),
+            money_value("threshold_usd", t)?,
+            money_value("band_1_usd", b1)?,
+            money_value("band_2_usd", b2)?,
+            Column::new("band_1_label".into(), [band_label(0, b1)]),
+            Column::new("band_2_label".into(), [band_label(b1, b2)]),
+            Column::new("band_3_label".into(), [band_label(b2, t)]),
+            money_value("cap_usd", period.cap_per_obligor_cents)?,
+            Column::new("indemnity_ratio_bp".into(), [period.indemnity_ratio_bp]),
+        ],
+    )
+}
+
+/// Run every query over `tables`; every query is tried, and all failures are returned
+/// together, each naming its file.
+pub fn run(queries: &[Query], tables: &BTreeMap<&str, DataFrame>) -> Result<Vec<(String, DataFrame)>, Vec<QueryError>> {
+    let mut ctx = SQLContext::new();
+    for (name, df) in tables {
+        ctx.register(name, df.clone().lazy());
+    }
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for q in queries {
+        match ctx.execute(&q.sql).and_then(|lf| lf.collect()) {
+            Ok(df) => out.push((q.name.clone(), df)),
+            Err(e) => errors.push(QueryError { file: q.source.clone(), message: e.to_string().lines().next().unwrap_or("").to_string() }),
+        }
+    }
+    if errors.is_empty() { Ok(out) } else { Err(errors) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn band_labels_read_like_money() {
+        assert_eq!(band_label(0, 100_000_000), "(0, 1,000,000]");
+        assert_eq!(band_label(300_000_000, 600_000_000), "(3,000,000, 6,000,000]");
+        assert_eq!(thousands(123_456), "1,234.56");
+    }
+}

@@ -1,0 +1,547 @@
+//! Validation: every row against its input's contract (SPEC §2), into typed accepted
+//! rows, rejects (one per row, column and reason) and warnings on optional columns.
+//!
+//! For every input, rows read = rows accepted + rows rejected.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::ident::{self, DocId, MaskedId, Uscc};
+use crate::ingest::Sink;
+use crate::model::*;
+use crate::rejects::{Reason, Reject};
+use crate::schema::{Input, col};
+use crate::values;
+
+/// Rows read, accepted and rejected for one input.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    pub read: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+}
+
+/// One input after validation.
+#[derive(Debug, Default)]
+pub struct Validated<T> {
+    pub rows: T,
+    pub rejects: Vec<Reject>,
+    pub warnings: Vec<Reject>,
+    pub counts: Counts,
+}
+
+/// The checks of one row: collects its rejects and warnings.
+pub struct RowCheck<'a> {
+    input: Input,
+    file: &'a str,
+    row: u64,
+    cells: &'a [Option<&'a str>],
+    spreadsheet: bool,
+    rejects: Vec<Reject>,
+    warnings: Vec<Reject>,
+}
+
+fn index(input: Input, name: &str) -> usize {
+    input
+        .columns()
+        .iter()
+        .position(|c| c.name == name)
+        .unwrap_or_else(|| panic!("schema: input `{}` has no column `{name}`", input.name()))
+}
+
+impl<'a> RowCheck<'a> {
+    fn raw(&self, name: &str) -> Option<&'a str> {
+        self.cells[index(self.input, name)].map(str::trim).filter(|s| !s.is_empty())
+    }
+
+    /// A required value: `None` (and a `missing_value` reject) when empty.
+    fn required(&mut self, name: &str) -> Option<&'a str> {
+        let v = self.raw(name);
+        if v.is_none() {
+            self.reject(name, "", Reason::MissingValue);
+        }
+        v
+    }
+
+    fn optional(&self, name: &str) -> Option<&'a str> {
+        self.raw(name)
+    }
+
+    fn reject(&mut self, name: &str, value: &str, reason: Reason) {
+        self.rejects.push(Reject::new(self.input.name(), self.file, self.row, name, value, reason));
+    }
+
+    fn warn(&mut self, name: &str, value: &str, reason: Reason) {
+        self.warnings.push(Reject::new(self.input.name(), self.file, self.row, name, value, reason));
+    }
+
+    /// Parse a required value; a failure is a reject with the parser's reason.
+    fn parse<T>(&mut self, name: &str, f: impl FnOnce(&str) -> Result<T, Reason>) -> Option<T> {
+        let v = self.required(name)?;
+        match f(v) {
+            Ok(t) => Some(t),
+            Err(r) => {
+                self.reject(name, v, r);
+                None
+            }
+        }
+    }
+
+    /// Parse an optional value; a failure is a warning and the value is treated as absent.
+    fn parse_optional<T>(&mut self, name: &str, f: impl FnOnce(&str) -> Result<T, Reason>) -> Option<T> {
+        let v = self.optional(name)?;
+        match f(v) {
+            Ok(t) => Some(t),
+            Err(r) => {
+                self.warn(name, v, r);
+                None
+            }
+        }
+    }
+
+    fn date(&mut self, name: &str) -> Option<chrono::NaiveDate> {
+        let excel = self.spreadsheet;
+        self.parse(name, |v| values::parse_date(v, excel))
+    }
+
+    fn uscc(&mut self) -> Option<Uscc> {
+        self.parse(col::USCC, |v| Uscc::parse(v).ok_or(Reason::MalformedUscc))
+    }
+
+    fn amount(&mut self, name: &str) -> Option<i64> {
+        self.parse(name, values::parse_amount_cents)
+    }
+
+    fn closed<T: Copy>(&mut self, name: &str, table: &[(&[&str], T)]) -> Option<T> {
+        self.parse(name, |v| {
+            let key = v.trim().to_lowercase();
+            table.iter().find(|(words, _)| words.contains(&key.as_str())).map(|(_, t)| *t).ok_or(Reason::UnknownValue)
+        })
+    }
+
+    fn origin(&self, file: &Arc<str>) -> Origin {
+        Origin { file: file.clone(), row: self.row }
+    }
+}
+
+/// What an input's row parser gives: the row's key (when it parses) and the row.
+pub struct Parsed<T> {
+    pub key: Option<String>,
+    pub row: Option<T>,
+}
+
+/// An input whose rows are parsed one by one and kept, with an optional unique key.
+pub trait RowParser {
+    type Row;
+    const INPUT: Input;
+    /// The column under which a duplicate key is reported.
+    const KEY_COLUMN: Option<&'static str>;
+    fn parse(c: &mut RowCheck, file: &Arc<str>) -> Parsed<Self::Row>;
+}
+
+struct Pending<T> {
+    file: Arc<str>,
+    row: u64,
+    key: Option<String>,
+    value: Option<T>,
+}
+
+/// A sink that validates an input's rows into typed rows.
+pub struct Validator<P: RowParser> {
+    pending: Vec<Pending<P::Row>>,
+    rejects: Vec<Reject>,
+    warnings: Vec<Reject>,
+    read: u64,
+    file: Arc<str>,
+}
+
+impl<P: RowParser> Default for Validator<P> {
+    fn default() -> Self {
+        Validator { pending: Vec::new(), rejects: Vec::new(), warnings: Vec::new(), read: 0, file: Arc::from("") }
+    }
+}
+
+impl<P: RowParser> Validator<P> {
+    fn file_arc(&mut self, file: &str) -> Arc<str> {
+        if &*self.file != file {
+            self.file = Arc::from(file);
+        }
+        self.file.clone()
+    }
+
+    /// Reject every row of a duplicated key and return the result.
+    pub fn finish(mut self) -> Validated<Vec<P::Row>> {
+        let mut seen: HashMap<&str, u32> = HashMap::new();
+        for p in &self.pending {
+            if let Some(k) = &p.key {
+                *seen.entry(k.as_str()).or_default() += 1;
+            }
+        }
+        let duplicated: std::collections::HashSet<String> =
+            seen.into_iter().filter(|(_, n)| *n > 1).map(|(k, _)| k.to_string()).collect();
+        let mut rows = Vec::with_capacity(self.pending.len());
+        let mut rejected = self.read - self.pending.len() as u64;
+        for p in self.pending {
+            let dup = p.key.as_ref().is_some_and(|k| duplicated.contains(k));
+            if dup {
+                let column = P::KEY_COLUMN.unwrap_or("");
+                self.rejects.push(Reject::new(P::INPUT.name(), &p.file, p.row, column, p.key.as_deref().unwrap_or(""), Reason::DuplicateKey));
+            }
+            match p.value {
+                Some(v) if !dup => rows.push(v),
+                _ => rejected += 1,
+            }
+        }
+        let counts = Counts { read: self.read, accepted: rows.len() as u64, rejected };
+        Validated { rows, rejects: self.rejects, warnings: self.warnings, counts }
+    }
+}
+
+impl<P: RowParser> Sink for Validator<P> {
+    fn row(&mut self, file: &str, row: u64, cells: &[Option<&str>], spreadsheet: bool) {
+        self.read += 1;
+        let arc = self.file_arc(file);
+        let mut c = RowCheck { input: P::INPUT, file, row, cells, spreadsheet, rejects: Vec::new(), warnings: Vec::new() };
+        let parsed = P::parse(&mut c, &arc);
+        let ok = c.rejects.is_empty();
+        self.rejects.append(&mut c.rejects);
+        self.warnings.append(&mut c.warnings);
+        let value = if ok { parsed.row } else { None };
+        if ok || parsed.key.is_some() {
+            self.pending.push(Pending { file: arc, row, key: parsed.key, value });
+        }
+    }
+
+    fn broken(&mut self, file: &str, row: u64, column: &str, value: &str, reason: Reason) {
+        self.read += 1;
+        self.rejects.push(Reject::new(P::INPUT.name(), file, row, column, value, reason));
+    }
+}
+
+pub struct FirmParser;
+
+impl RowParser for FirmParser {
+    type Row = Firm;
+    const INPUT: Input = Input::Firms;
+    const KEY_COLUMN: Option<&'static str> = Some(col::USCC);
+
+    fn parse(c: &mut RowCheck, file: &Arc<str>) -> Parsed<Firm> {
+        let uscc = c.uscc();
+        let name = c.required(col::NAME);
+        let company_type = c.required(col::COMPANY_TYPE);
+        let reg_status = c.required(col::REG_STATUS);
+        let legal_rep_name = c.required(col::LEGAL_REP_NAME);
+        let district_code = c.parse_optional(col::DISTRICT_CODE, |v| {
+            let v = ident::normalise_code(v);
+            (v.len() == 6 && v.bytes().all(|b| b.is_ascii_digit())).then_some(v).ok_or(Reason::UnknownValue)
+        });
+        let legal_rep_id = c.parse_optional(col::LEGAL_REP_ID, |v| match DocId::classify_person(v) {
+            Some(DocId::ResidentId(id)) if !ident::resident_id_is_valid(&id) => Err(Reason::InvalidCheckCharacter),
+            Some(_) => Ok(ident::normalise_code(v)),
+            None => Err(Reason::MissingValue),
+        });
+        let excel = c.spreadsheet;
+        let established_on = c.parse_optional(col::ESTABLISHED_ON, |v| values::parse_date(v, excel));
+        let key = uscc.as_ref().map(|u| u.as_str().to_string());
+        let row = match (uscc, name, company_type, reg_status, legal_rep_name) {
+            (Some(u), Some(n), Some(t), Some(s), Some(l)) => Some(Firm {
+                uscc_valid: u.is_valid(),
+                uscc: u.as_str().to_string(),
+                name: n.to_string(),
+                company_type: t.to_string(),
+                reg_status: s.to_string(),
+                district_code,
+                legal_rep_name: l.to_string(),
+                legal_rep_id,
+                established_on,
+                origin: c.origin(file),
+            }),
+            _ => None,
+        };
+        Parsed { key, row }
+    }
+}
+
+const LIST_TYPES: &[(&[&str], ListType)] = &[
+    (&["dishonest_debtor", "失信被执行人"], ListType::DishonestDebtor),
+    (&["serious_dishonesty", "严重失信主体", "严重失信主体名单"], ListType::SeriousDishonesty),
+    (&["gang_related", "涉黑涉恶"], ListType::GangRelated),
+];
+const SUBJECT_TYPES: &[(&[&str], SubjectType)] =
+    &[(&["org", "单位", "organisation", "organization"], SubjectType::Org), (&["person", "个人", "自然人"], SubjectType::Person)];
+
+pub struct ListingParser;
+
+impl RowParser for ListingParser {
+    type Row = Listing;
+    const INPUT: Input = Input::Blacklists;
+    const KEY_COLUMN: Option<&'static str> = None;
+
+    fn parse(c: &mut RowCheck, file: &Arc<str>) -> Parsed<Listing> {
+        let list_type = c.closed(col::LIST_TYPE, LIST_TYPES);
+        let subject_type = c.closed(col::SUBJECT_TYPE, SUBJECT_TYPES);
+        let name = c.required(col::NAME);
+        let listed_on = c.date(col::LISTED_ON);
+        let excel = c.spreadsheet;
+        let removed_on = c.optional(col::REMOVED_ON).and_then(|v| match values::parse_date(v, excel) {
+            Ok(d) => Some(d),
+            Err(r) => {
+                // a listing whose removal date cannot be read is not taken as removed:
+                // the bureau would rather review a possible hit than miss one
+                c.warn(col::REMOVED_ON, v, r);
+                None
+            }
+        });
+        let id_raw = c.optional(col::ID_NUMBER).unwrap_or("");
+        let case_no = c.optional(col::CASE_NO).unwrap_or("").to_string();
+        let row = match (list_type, subject_type, name, listed_on) {
+            (Some(lt), Some(st), Some(n), Some(l)) => Some(Listing {
+                list_type: lt,
+                subject_type: st,
+                name: n.to_string(),
+                name_key: ident::normalise_name(n),
+                id: match st {
+                    SubjectType::Org => DocId::classify_org(id_raw),
+                    SubjectType::Person => DocId::classify_person(id_raw),
+                },
+                id_raw: id_raw.to_string(),
+                listed_on: l,
+                removed_on,
+                case_no,
+                origin: c.origin(file),
+            }),
+            _ => None,
+        };
+        Parsed { key: None, row }
+    }
+}
+
+const ENROLLMENT_STATUSES: &[(&[&str], EnrollmentStatus)] = &[
+    (&["submitted", "已提交", "提交"], EnrollmentStatus::Submitted),
+    (&["accepted", "承保"], EnrollmentStatus::Accepted),
+    (&["acknowledged", "收悉"], EnrollmentStatus::Acknowledged),
+    (&["rejected", "拒绝", "已拒绝"], EnrollmentStatus::Rejected),
+    (&["cancelled", "canceled", "取消", "已取消"], EnrollmentStatus::Cancelled),
+];
+
+pub struct EnrollmentParser;
+
+impl RowParser for EnrollmentParser {
+    type Row = Enrollment;
+    const INPUT: Input = Input::Enrollments;
+    const KEY_COLUMN: Option<&'static str> = Some(col::APPLICATION_ID);
+
+    fn parse(c: &mut RowCheck, file: &Arc<str>) -> Parsed<Enrollment> {
+        let application_id = c.required(col::APPLICATION_ID).map(ident::normalise_code);
+        let uscc = c.uscc();
+        let policy_no = c.required(col::POLICY_NO).map(ident::normalise_code);
+        let policy_year = c.parse(col::POLICY_YEAR, |v| {
+            values::parse_count(v).ok().filter(|y| (1900..=9999).contains(y)).map(|y| y as i32).ok_or(Reason::InvalidInteger)
+        });
+        let applied_on = c.date(col::APPLIED_ON);
+        let effective_on = c.date(col::EFFECTIVE_ON);
+        let status = c.closed(col::STATUS, ENROLLMENT_STATUSES);
+        let premium = c.parse_optional(col::PREMIUM_CNY, values::parse_amount_cents);
+        let key = application_id.clone();
+        let row = match (application_id, uscc, policy_no, policy_year, applied_on, effective_on, status) {
+            (Some(a), Some(u), Some(p), Some(y), Some(ap), Some(ef), Some(s)) => Some(Enrollment {
+                application_id: a,
+                uscc: u.as_str().to_string(),
+                policy_no: p,
+                policy_year: y,
+                applied_on: ap,
+                effective_on: ef,
+                status: s,
+                premium_cny_cents: premium,
+                origin: c.origin(file),
+            }),
+            _ => None,
+        };
+        Parsed { key, row }
+    }
+}
+
+const OBLIGOR_TYPES: &[(&[&str], ObligorType)] =
+    &[(&["buyer", "买方"], ObligorType::Buyer), (&["issuing_bank", "开证行"], ObligorType::IssuingBank)];
+const CLAIM_STATUSES: &[(&[&str], ClaimStatus)] = &[
+    (&["notified", "已通知"], ClaimStatus::Notified),
+    (&["filed", "已报案"], ClaimStatus::Filed),
+    (&["under_review", "审核中"], ClaimStatus::UnderReview),
+    (&["paid", "已赔付"], ClaimStatus::Paid),
+    (&["rejected", "拒赔"], ClaimStatus::Rejected),
+    (&["withdrawn", "撤案"], ClaimStatus::Withdrawn),
+];
+
+/// Cause as given, trimmed and lower-cased; the Chinese names of the covered causes
+/// (the article's words) mapped to their codes. Anything else is kept and is not covered.
+pub fn canonical_cause(raw: &str) -> String {
+    let c = raw.trim().to_lowercase();
+    let code = match c.as_str() {
+        "政治风险" => "political",
+        "破产" | "买方破产" | "开证行破产" => "insolvency",
+        "拖欠" | "买方拖欠" => "protracted_default",
+        "拒收" | "买方拒收" => "rejection",
+        "拒绝承兑" | "拒付" => "non_acceptance",
+        _ => return c,
+    };
+    code.to_string()
+}
+
+pub struct ClaimParser;
+
+impl RowParser for ClaimParser {
+    type Row = Claim;
+    const INPUT: Input = Input::Claims;
+    const KEY_COLUMN: Option<&'static str> = Some(col::CLAIM_ID);
+
+    fn parse(c: &mut RowCheck, file: &Arc<str>) -> Parsed<Claim> {
+        let claim_id = c.required(col::CLAIM_ID).map(ident::normalise_code);
+        let policy_no = c.required(col::POLICY_NO).map(ident::normalise_code);
+        let uscc = c.uscc();
+        let obligor_type = c.closed(col::OBLIGOR_TYPE, OBLIGOR_TYPES);
+        let obligor_id = c.required(col::OBLIGOR_ID).map(ident::normalise_code);
+        let obligor_name = c.optional(col::OBLIGOR_NAME).unwrap_or("").to_string();
+        let country = c.parse(col::OBLIGOR_COUNTRY, |v| values::parse_letters(v, 2).ok_or(Reason::InvalidCountry));
+        let cause = c.required(col::CAUSE).map(canonical_cause);
+        let payment_terms = c.optional(col::PAYMENT_TERMS).unwrap_or("").to_string();
+        let credit_days = c.parse(col::CREDIT_DAYS, values::parse_count);
+        let self_contracted = c.parse(col::SELF_CONTRACTED, values::parse_bool);
+        let self_declared = c.parse(col::SELF_DECLARED, values::parse_bool);
+        let shipped_on = c.date(col::SHIPPED_ON);
+        let notified_on = c.date(col::NOTIFIED_ON);
+        let currency = c.parse(col::CURRENCY, |v| values::parse_letters(v, 3).ok_or(Reason::InvalidCurrency));
+        let loss = c.amount(col::LOSS_AMOUNT);
+        let status = c.closed(col::STATUS, CLAIM_STATUSES);
+        let paid_usd = c.parse_optional(col::PAID_USD, values::parse_amount_cents);
+        let recovered = c.parse_optional(col::RECOVERED_AMOUNT, values::parse_amount_cents);
+        let key = claim_id.clone();
+        let row = (|| {
+            let obligor_type = obligor_type?;
+            let obligor_id = obligor_id?;
+            let obligor_key = match obligor_type {
+                ObligorType::Buyer => ident::buyer_key(&obligor_id),
+                ObligorType::IssuingBank => ident::bank_key(&obligor_id),
+            };
+            Some(Claim {
+                claim_id: claim_id?,
+                policy_no: policy_no?,
+                uscc: uscc?.as_str().to_string(),
+                obligor_type,
+                obligor_id,
+                obligor_key,
+                obligor_name,
+                obligor_country: country?,
+                cause: cause?,
+                payment_terms,
+                credit_days: credit_days?,
+                self_contracted: self_contracted?,
+                self_declared: self_declared?,
+                shipped_on: shipped_on?,
+                notified_on: notified_on?,
+                currency: currency?,
+                loss_cents: loss?,
+                status: status?,
+                paid_usd_cents: paid_usd,
+                recovered_cents: recovered,
+                origin: c.origin(file),
+            })
+        })();
+        Parsed { key, row }
+    }
+}
+
+pub struct FxParser;
+
+impl RowParser for FxParser {
+    type Row = FxRate;
+    const INPUT: Input = Input::FxRates;
+    const KEY_COLUMN: Option<&'static str> = Some("currency,rate_date");
+
+    fn parse(c: &mut RowCheck, _file: &Arc<str>) -> Parsed<FxRate> {
+        let currency = c.parse(col::CURRENCY, |v| values::parse_letters(v, 3).ok_or(Reason::InvalidCurrency));
+        let rate_date = c.date(col::RATE_DATE);
+        let rate = c.parse(col::CNY_PER_UNIT, values::parse_rate);
+        // units is optional, default 1; a bad value would change every amount it
+        // converts, so it rejects the row rather than being dropped to a warning
+        let units = match c.optional(col::UNITS) {
+            None => Some(1),
+            Some(v) => match values::parse_count(v) {
+                Ok(u) if u > 0 => Some(u),
+                _ => {
+                    c.reject(col::UNITS, v, Reason::InvalidInteger);
+                    None
+                }
+            },
+        };
+        let key = match (&currency, &rate_date) {
+            (Some(cur), Some(d)) => Some(format!("{cur} {d}")),
+            _ => None,
+        };
+        let row = match (currency, rate_date, rate, units) {
+            (Some(currency), Some(rate_date), Some((mantissa, scale)), Some(units)) => {
+                Some(FxRate { currency, rate_date, mantissa, scale, units })
+            }
+            _ => None,
+        };
+        Parsed { key, row }
+    }
+}
+
+/// Exports are summed by (USCC, year) while they are read: the input is the largest and
+/// no rule needs its single rows.
+#[derive(Default)]
+pub struct ExportValidator {
+    totals: Exports,
+    rejects: Vec<Reject>,
+    warnings: Vec<Reject>,
+    counts: Counts,
+}
+
+const TRADE_CHANNELS: &[(&[&str], bool)] = &[(&["self", "自营"], true), (&["agency", "代理"], false)];
+
+impl Sink for ExportValidator {
+    fn row(&mut self, file: &str, row: u64, cells: &[Option<&str>], spreadsheet: bool) {
+        self.counts.read += 1;
+        let mut c = RowCheck { input: Input::Exports, file, row, cells, spreadsheet, rejects: Vec::new(), warnings: Vec::new() };
+        let uscc = c.uscc();
+        let month = c.parse(col::MONTH, |v| values::parse_month(v, spreadsheet));
+        let channel = c.closed(col::TRADE_CHANNEL, TRADE_CHANNELS);
+        let usd = c.amount(col::EXPORT_USD);
+        self.warnings.append(&mut c.warnings);
+        if !c.rejects.is_empty() {
+            self.rejects.append(&mut c.rejects);
+            self.counts.rejected += 1;
+            return;
+        }
+        if let (Some(u), Some((year, _)), Some(is_self), Some(cents)) = (uscc, month, channel, usd) {
+            self.counts.accepted += 1;
+            let t = self.totals.entry((u.as_str().to_string(), year)).or_default();
+            if is_self {
+                t.self_cents += cents;
+            } else {
+                t.agency_cents += cents;
+            }
+            t.rows += 1;
+        }
+    }
+
+    fn broken(&mut self, file: &str, row: u64, column: &str, value: &str, reason: Reason) {
+        self.counts.read += 1;
+        self.counts.rejected += 1;
+        self.rejects.push(Reject::new(Input::Exports.name(), file, row, column, value, reason));
+    }
+}
+
+impl ExportValidator {
+    pub fn finish(self) -> Validated<Exports> {
+        Validated { rows: self.totals, rejects: self.rejects, warnings: self.warnings, counts: self.counts }
+    }
+}
+
+/// The masked-ID form of a listing's id, if it is one.
+pub fn masked(id: &Option<DocId>) -> Option<&MaskedId> {
+    match id {
+        Some(DocId::Masked(m)) => Some(m),
+        _ => None,
+    }
+}

@@ -1,0 +1,263 @@
+//! Parsing of cell values: dates, months, money in cents, exact rates, booleans, integers.
+//!
+//! Each parser returns the typed value or the reject reason that names what was wrong.
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::rejects::Reason;
+
+/// The largest amount accepted: 13 integer digits (USD 9,999,999,999,999.99).
+pub const MAX_AMOUNT_CENTS: i64 = 999_999_999_999_999;
+
+/// A date as `YYYY-MM-DD`, `YYYY/MM/DD` or `YYYYMMDD` (one-digit month and day allowed
+/// with separators). An Excel serial day number is accepted only when `excel_serial` is set.
+pub fn parse_date(raw: &str, excel_serial: bool) -> Result<NaiveDate, Reason> {
+    let s = raw.trim();
+    let s = s.strip_suffix("T00:00:00").or_else(|| s.strip_suffix(" 00:00:00")).unwrap_or(s);
+    if excel_serial
+        && !s.is_empty()
+        && s.len() <= 5
+        && s.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(n) = s.parse::<i64>()
+    {
+        // Excel's day 1 is 1900-01-01, with its fictitious 1900-02-29: count from 1899-12-30.
+        let base = NaiveDate::from_ymd_opt(1899, 12, 30).ok_or(Reason::InvalidDate)?;
+        return base
+            .checked_add_signed(chrono::Duration::days(n))
+            .ok_or(Reason::InvalidDate);
+    }
+    let parts: Vec<&str> = if s.contains('-') {
+        s.split('-').collect()
+    } else if s.contains('/') {
+        s.split('/').collect()
+    } else if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
+        vec![&s[..4], &s[4..6], &s[6..]]
+    } else {
+        return Err(Reason::InvalidDate);
+    };
+    if parts.len() != 3
+        || parts[0].len() != 4
+        || !(1..=2).contains(&parts[1].len())
+        || !(1..=2).contains(&parts[2].len())
+        || !parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(Reason::InvalidDate);
+    }
+    let y: i32 = parts[0].parse().map_err(|_| Reason::InvalidDate)?;
+    let m: u32 = parts[1].parse().map_err(|_| Reason::InvalidDate)?;
+    let d: u32 = parts[2].parse().map_err(|_| Reason::InvalidDate)?;
+    NaiveDate::from_ymd_opt(y, m, d).ok_or(Reason::InvalidDate)
+}
+
+/// A month as `YYYY-MM` (also `YYYY/MM`, `YYYYMM`, or a full date, whose day is ignored):
+/// returns (year, month).
+pub fn parse_month(raw: &str, excel_serial: bool) -> Result<(i32, u32), Reason> {
+    let s = raw.trim();
+    let (y, m) = if let Some((y, m)) = s.split_once(['-', '/']).filter(|(_, m)| !m.contains(['-', '/'])) {
+        (y, m)
+    } else if s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()) {
+        (&s[..4], &s[4..])
+    } else {
+        return parse_date(s, excel_serial)
+            .map(|d| (d.year(), d.month()))
+            .map_err(|_| Reason::InvalidMonth);
+    };
+    if y.len() != 4 || !(1..=2).contains(&m.len()) {
+        return Err(Reason::InvalidMonth);
+    }
+    let y: i32 = y.parse().map_err(|_| Reason::InvalidMonth)?;
+    let m: u32 = m.parse().map_err(|_| Reason::InvalidMonth)?;
+    if (1..=12).contains(&m) { Ok((y, m)) } else { Err(Reason::InvalidMonth) }
+}
+
+/// An amount of money in cents: a plain decimal, at most two decimals, not negative.
+/// Thousands separators (`1,234.56`) are accepted, as spreadsheets write them.
+pub fn parse_amount_cents(raw: &str) -> Result<i64, Reason> {
+    let s: String = raw.trim().chars().filter(|&c| c != ',' && c != '_').collect();
+    let lower = s.to_ascii_lowercase();
+    if lower.contains("nan") || lower.contains("inf") {
+        return Err(Reason::InvalidAmount);
+    }
+    let (neg, body) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s.strip_prefix('+').unwrap_or(&s)),
+    };
+    let (int_part, frac_part) = body.split_once('.').unwrap_or((body, ""));
+    if (int_part.is_empty() && frac_part.is_empty())
+        || !int_part.bytes().all(|b| b.is_ascii_digit())
+        || !frac_part.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(Reason::InvalidAmount);
+    }
+    let frac_trimmed = frac_part.trim_end_matches('0');
+    if frac_trimmed.len() > 2 {
+        return Err(Reason::TooManyDecimals);
+    }
+    let int_digits = int_part.trim_start_matches('0');
+    if int_digits.len() > 13 {
+        return Err(Reason::AmountTooLarge);
+    }
+    let int_value: i64 = if int_digits.is_empty() { 0 } else { int_digits.parse().map_err(|_| Reason::AmountTooLarge)? };
+    let mut frac = frac_trimmed.to_string();
+    while frac.len() < 2 {
+        frac.push('0');
+    }
+    let cents = int_value * 100 + frac.parse::<i64>().map_err(|_| Reason::InvalidAmount)?;
+    if neg && cents != 0 {
+        return Err(Reason::NegativeAmount);
+    }
+    Ok(cents)
+}
+
+/// An exact positive decimal rate as (mantissa, scale): `6.3757` → (63757, 4).
+pub fn parse_rate(raw: &str) -> Result<(i128, u32), Reason> {
+    let s = raw.trim();
+    let (int_part, frac_part) = s.split_once('.').unwrap_or((s, ""));
+    let frac_part = frac_part.trim_end_matches('0');
+    if (int_part.is_empty() && frac_part.is_empty())
+        || !int_part.bytes().all(|b| b.is_ascii_digit())
+        || !frac_part.bytes().all(|b| b.is_ascii_digit())
+        || int_part.len() + frac_part.len() > 30
+        || frac_part.len() > 12
+    {
+        return Err(Reason::InvalidRate);
+    }
+    let digits = format!("{int_part}{frac_part}");
+    let mantissa: i128 = digits.parse().map_err(|_| Reason::InvalidRate)?;
+    if mantissa <= 0 {
+        return Err(Reason::InvalidRate);
+    }
+    Ok((mantissa, frac_part.len() as u32))
+}
+
+/// A non-negative integer (a float with no fraction, as spreadsheets store them, is accepted).
+pub fn parse_count(raw: &str) -> Result<i64, Reason> {
+    let s = raw.trim();
+    let s = s.strip_suffix(".0").unwrap_or(s);
+    if s.is_empty() || s.len() > 12 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Reason::InvalidInteger);
+    }
+    s.parse().map_err(|_| Reason::InvalidInteger)
+}
+
+/// true/false, 1/0, y/n, yes/no, 是/否, in any case.
+pub fn parse_bool(raw: &str) -> Result<bool, Reason> {
+    match raw.trim().to_lowercase().as_str() {
+        "true" | "1" | "y" | "yes" | "是" | "t" => Ok(true),
+        "false" | "0" | "n" | "no" | "否" | "f" => Ok(false),
+        _ => Err(Reason::InvalidBoolean),
+    }
+}
+
+/// Upper-case ASCII letters of exactly `len` characters (ISO currency or country codes).
+pub fn parse_letters(raw: &str, len: usize) -> Option<String> {
+    let s = crate::ident::normalise_code(raw);
+    (s.len() == len && s.bytes().all(|b| b.is_ascii_uppercase())).then_some(s)
+}
+
+/// Cents as text with two decimals: 123456 → `1234.56`.
+pub fn format_cents(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn dates_in_three_spellings() {
+        assert_eq!(parse_date("2022-05-07", false), Ok(d(2022, 5, 7)));
+        assert_eq!(parse_date("2022/5/7", false), Ok(d(2022, 5, 7)));
+        assert_eq!(parse_date("20220507", false), Ok(d(2022, 5, 7)));
+        assert_eq!(parse_date("2022-05-07 00:00:00", false), Ok(d(2022, 5, 7)));
+    }
+
+    #[test]
+    fn impossible_dates_are_rejected() {
+        assert_eq!(parse_date("2022-02-30", false), Err(Reason::InvalidDate));
+        assert_eq!(parse_date("2022-13-01", false), Err(Reason::InvalidDate));
+        assert_eq!(parse_date("7 May 2022", false), Err(Reason::InvalidDate));
+        assert_eq!(parse_date("44688", false), Err(Reason::InvalidDate));
+    }
+
+    #[test]
+    fn excel_serial_dates_only_from_spreadsheets() {
+        assert_eq!(parse_date("44688", true), Ok(d(2022, 5, 7)));
+        assert_eq!(parse_date("44562", true), Ok(d(2022, 1, 1)));
+    }
+
+    #[test]
+    fn months() {
+        assert_eq!(parse_month("2021-03", false), Ok((2021, 3)));
+        assert_eq!(parse_month("202103", false), Ok((2021, 3)));
+        assert_eq!(parse_month("2021-03-01", false), Ok((2021, 3)));
+        assert_eq!(parse_month("2021-13", false), Err(Reason::InvalidMonth));
+        assert_eq!(parse_month("March", false), Err(Reason::InvalidMonth));
+    }
+
+    #[test]
+    fn amounts_are_exact_cents() {
+        assert_eq!(parse_amount_cents("1234.56"), Ok(123456));
+        assert_eq!(parse_amount_cents("6000000"), Ok(600_000_000));
+        assert_eq!(parse_amount_cents("6000000.01"), Ok(600_000_001));
+        assert_eq!(parse_amount_cents("1,234.5"), Ok(123450));
+        assert_eq!(parse_amount_cents("0.10"), Ok(10));
+        assert_eq!(parse_amount_cents("12.300"), Ok(1230));
+        assert_eq!(parse_amount_cents("-0"), Ok(0));
+    }
+
+    #[test]
+    fn bad_amounts_have_their_reason() {
+        assert_eq!(parse_amount_cents("-5"), Err(Reason::NegativeAmount));
+        assert_eq!(parse_amount_cents("NaN"), Err(Reason::InvalidAmount));
+        assert_eq!(parse_amount_cents("inf"), Err(Reason::InvalidAmount));
+        assert_eq!(parse_amount_cents("-inf"), Err(Reason::InvalidAmount));
+        assert_eq!(parse_amount_cents("abc"), Err(Reason::InvalidAmount));
+        assert_eq!(parse_amount_cents("1e5"), Err(Reason::InvalidAmount));
+        assert_eq!(parse_amount_cents("1.234"), Err(Reason::TooManyDecimals));
+        assert_eq!(parse_amount_cents("12345678901234"), Err(Reason::AmountTooLarge));
+        assert_eq!(parse_amount_cents("1234567890123"), Ok(123456789012300));
+    }
+
+    #[test]
+    fn rates_are_exact() {
+        assert_eq!(parse_rate("6.3757"), Ok((63757, 4)));
+        assert_eq!(parse_rate("5.80120"), Ok((58012, 4)));
+        assert_eq!(parse_rate("1"), Ok((1, 0)));
+        assert_eq!(parse_rate("0"), Err(Reason::InvalidRate));
+        assert_eq!(parse_rate("-6.3"), Err(Reason::InvalidRate));
+        assert_eq!(parse_rate("x"), Err(Reason::InvalidRate));
+    }
+
+    #[test]
+    fn booleans_in_many_spellings() {
+        for t in ["true", "TRUE", "1", "y", "Yes", "是"] {
+            assert_eq!(parse_bool(t), Ok(true), "{t}");
+        }
+        for f in ["false", "0", "N", "no", "否"] {
+            assert_eq!(parse_bool(f), Ok(false), "{f}");
+        }
+        assert_eq!(parse_bool("maybe"), Err(Reason::InvalidBoolean));
+    }
+
+    #[test]
+    fn counts() {
+        assert_eq!(parse_count("365"), Ok(365));
+        assert_eq!(parse_count("365.0"), Ok(365));
+        assert_eq!(parse_count("-1"), Err(Reason::InvalidInteger));
+        assert_eq!(parse_count("90 days"), Err(Reason::InvalidInteger));
+    }
+
+    #[test]
+    fn cents_format() {
+        assert_eq!(format_cents(123456), "1234.56");
+        assert_eq!(format_cents(5), "0.05");
+        assert_eq!(format_cents(-5), "-0.05");
+    }
+}

@@ -1,0 +1,10 @@
+//! The one integration-test binary: it links polars once.
+
+mod support;
+
+mod claims_rules;
+mod end_to_end;
+mod firm_rules;
+mod ingest_paths;
+mod properties;
+mod reject_reasons;

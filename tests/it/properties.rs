@@ -1,0 +1,92 @@
+//! Properties that must always hold, over generated claims and inputs.
+
+use proptest::prelude::*;
+use tongbao::model::*;
+use tongbao::rules::claims::price;
+
+use crate::support::*;
+
+fn arb_claim(n: usize) -> impl Strategy<Value = Claim> {
+    (
+        0..n,
+        0i64..10_000_000,
+        0usize..3,
+        0usize..4,
+        0usize..6,
+        1u32..28,
+        prop::option::of(0i64..2_000_000),
+        0usize..3,
+    )
+        .prop_map(|(i, loss, obligor, policy, status, day, recovered, currency)| {
+            let mut c = claim(&format!("C{i:04}"), &uscc("91", "350203", "MA33GULG"), loss, &format!("2022-03-{day:02}"));
+            c.obligor_key = ["B1", "B2", "B3"][obligor].into();
+            c.obligor_id = c.obligor_key.clone();
+            c.policy_no = ["P1", "P2", "P3", "PX"][policy].into();
+            c.status = [
+                ClaimStatus::Notified,
+                ClaimStatus::Filed,
+                ClaimStatus::UnderReview,
+                ClaimStatus::Paid,
+                ClaimStatus::Rejected,
+                ClaimStatus::Withdrawn,
+            ][status];
+            c.recovered_cents = recovered;
+            c.currency = ["USD", "CNY", "JPY"][currency].into();
+            c
+        })
+}
+
+fn apps() -> Vec<Enrollment> {
+    let u = uscc("91", "350203", "MA33GULG");
+    ["P1", "P2", "P3"]
+        .iter()
+        .map(|p| enrollment(&format!("A{p}"), &u, p, 2022, "2022-01-10", "2022-01-15", EnrollmentStatus::Accepted))
+        .collect()
+}
+
+fn rates() -> Vec<FxRate> {
+    vec![fx("USD", "2022-01-04", 63794, 4, 1), fx("JPY", "2022-01-04", 55012, 4, 100)]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_cap_is_never_exceeded_and_no_claim_gets_more_than_its_ratio(claims in prop::collection::vec(arb_claim(60), 1..60)) {
+        let mut seen = std::collections::HashSet::new();
+        let claims: Vec<Claim> = claims.into_iter().filter(|c| seen.insert(c.claim_id.clone())).collect();
+        let results = price(&claims, &apps(), &rates(), &policy());
+        let mut per_obligor: std::collections::HashMap<(String, String), i64> = Default::default();
+        for r in &results {
+            if let (Some(loss), Some(ind)) = (r.usd_loss_cents, r.indemnity_cents) {
+                prop_assert!(ind >= 0);
+                prop_assert!(ind * 10_000 <= loss * 8_000, "{} gets {} of {}", r.claim_id, ind, loss);
+                *per_obligor.entry((r.policy_no.clone(), r.obligor_key.clone())).or_default() += ind;
+                if let Some(left) = r.capacity_left_cents {
+                    prop_assert!(left >= 0);
+                }
+            }
+        }
+        for (k, total) in per_obligor {
+            prop_assert!(total <= 5_000_000, "{:?} takes {}", k, total);
+        }
+    }
+
+    #[test]
+    fn shuffling_the_claims_changes_no_result(claims in prop::collection::vec(arb_claim(40), 1..40), seed in any::<u64>()) {
+        let mut seen = std::collections::HashSet::new();
+        let claims: Vec<Claim> = claims.into_iter().filter(|c| seen.insert(c.claim_id.clone())).collect();
+        let mut shuffled = claims.clone();
+        // a deterministic Fisher-Yates from the seed
+        let mut s = seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+            shuffled.swap(i, (s % (i as u64 + 1)) as usize);
+        }
+        let mut a = price(&claims, &apps(), &rates(), &policy());
+        let mut b = price(&shuffled, &apps(), &rates(), &policy());
+        a.sort_by(|x, y| x.claim_id.cmp(&y.claim_id));
+        b.sort_by(|x, y| x.claim_id.cmp(&y.claim_id));
+        prop_assert_eq!(a, b);
+    }
+}
