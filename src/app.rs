@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::cli::{Cli, Command, Format, GenerateArgs, InputArgs, Tier};
+use crate::cli::{Cli, Command, ExplainArgs, ExplainWhat, Format, GenerateArgs, InputArgs, Lang, Tier};
 use crate::generate::{self, OutFormat, Plan, Sizes};
 use crate::config::{Config, Overrides};
 use crate::error::CommandError;
@@ -57,6 +57,7 @@ pub fn execute(cli: Cli) -> Result<(), CommandError> {
             Ok(())
         }
         Command::Generate(args) => generate_inputs(args),
+        Command::Explain(args) => explain(&cli.config, args, &progress),
         Command::Check(args) => {
             let config = resolve_config(&cli.config, args)?;
             for line in crate::check::check(&config, &progress)? {
@@ -85,5 +86,58 @@ fn generate_inputs(args: &GenerateArgs) -> Result<(), CommandError> {
     };
     let config = generate::generate(&plan, &args.out)?;
     println!("wrote inputs to `{}`; run them with `tongbao --config {} run`", args.out.display(), config.display());
+    Ok(())
+}
+
+/// The evaluation date and input paths of a published run, from its manifest; warns when
+/// an input file changed since.
+fn overrides_from_run(run: &Path, args: &InputArgs) -> Result<InputArgs, CommandError> {
+    let path = run.join(crate::schema::out::MANIFEST);
+    let text = std::fs::read_to_string(&path).map_err(|e| CommandError::Config(anyhow::anyhow!("cannot read `{}`: {e}", path.display())))?;
+    let m: serde_json::Value = serde_json::from_str(&text).map_err(|e| CommandError::Config(anyhow::anyhow!("`{}`: {e}", path.display())))?;
+    let mut a = args.clone();
+    a.as_of = m["as_of"].as_str().and_then(|s| crate::values::parse_date(s, false).ok());
+    a.policy = m["policy_file"].as_str().map(Into::into);
+    for entry in m["inputs"].as_array().into_iter().flatten() {
+        let p = entry["path"].as_str().map(std::path::PathBuf::from);
+        match entry["input"].as_str() {
+            Some("firms") => a.firms = p,
+            Some("exports") => a.exports = p,
+            Some("blacklists") => a.blacklists = p,
+            Some("enrollments") => a.enrollments = p,
+            Some("claims") => a.claims = p,
+            Some("fx_rates") => a.fx_rates = p,
+            _ => {}
+        }
+        for f in entry["files"].as_array().into_iter().flatten() {
+            let (Some(fp), Some(hash)) = (f["path"].as_str(), f["sha256"].as_str()) else { continue };
+            let now = std::fs::read(fp).map(|b| crate::ingest::sha256_hex(&b)).unwrap_or_default();
+            if now != hash {
+                eprintln!("tongbao: warning: `{fp}` changed since the run: the explanation uses it as it is now");
+            }
+        }
+    }
+    Ok(a)
+}
+
+fn explain(config_path: &Path, args: &ExplainArgs, progress: &Progress) -> Result<(), CommandError> {
+    let inputs = match &args.run {
+        Some(run) => overrides_from_run(run, &args.inputs)?,
+        None => args.inputs.clone(),
+    };
+    let config = resolve_config(config_path, &inputs)?;
+    let period = crate::run::period_for(&config)?;
+    let loaded = crate::load::load(&config, progress)?;
+    progress.finish();
+    let eval = crate::rules::evaluate(&loaded.inputs, &config.policy, period, config.as_of);
+    let lang = match args.lang {
+        Lang::Zh => crate::explain::Lang::Zh,
+        Lang::En => crate::explain::Lang::En,
+    };
+    let text = match &args.what {
+        ExplainWhat::Firm { uscc } => crate::explain::firm(&eval, &loaded.inputs, &loaded.rejects, uscc, lang),
+        ExplainWhat::Claim { claim_id } => crate::explain::claim(&eval, &loaded.inputs, claim_id, lang),
+    };
+    print!("{}", text.unwrap_or_default());
     Ok(())
 }

@@ -26,6 +26,8 @@ pub enum Command {
     Run(InputArgs),
     /// Read and validate every input, print counts per input, write nothing.
     Check(InputArgs),
+    /// Say in plain words why a firm is or is not eligible, or how a claim was priced.
+    Explain(ExplainArgs),
     /// Write synthetic inputs of a given size, with valid and deliberately broken rows.
     Generate(GenerateArgs),
 }
@@ -72,7 +74,8 @@ pub struct ExplainArgs {
     /// Language of the explanation.
     #[arg(long, value_enum, default_value_t = Lang::Zh, global = true)]
     pub lang: Lang,
-    /// A published run folder to explain from; default: a fresh evaluation of the inputs.
+    /// A published run folder: explain as of that run (its date and its input files,
+    /// checked against the hashes in its manifest). Default: a fresh evaluation.
     #[arg(long, global = true)]
     pub run: Option<PathBuf>,
     #[command(flatten)]

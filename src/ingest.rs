@@ -209,6 +209,11 @@ impl<R: Read> Read for HashingReader<R> {
     }
 }
 
+/// SHA-256 of bytes, as lower-case hex (the manifest's input hashes).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

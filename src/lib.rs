@@ -9,6 +9,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod explain;
 pub mod frames;
 pub mod generate;
 pub mod ident;
