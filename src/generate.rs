@@ -196,8 +196,13 @@ fn pick<'a, T>(rng: &mut ChaCha8Rng, v: &'a [T]) -> &'a T {
     &v[rng.gen_range(0..v.len())]
 }
 
+/// A name from about 80,000: common enough to collide, as real names do.
 fn person_name(rng: &mut ChaCha8Rng) -> String {
-    format!("{}{}", pick(rng, SURNAMES), pick(rng, GIVEN))
+    if rng.gen_bool(0.3) {
+        format!("{}{}", pick(rng, SURNAMES), pick(rng, GIVEN))
+    } else {
+        format!("{}{}{}", pick(rng, SURNAMES), pick(rng, WORDS), pick(rng, GIVEN))
+    }
 }
 
 fn org8(rng: &mut ChaCha8Rng) -> String {
@@ -421,8 +426,10 @@ pub fn generate(plan: &Plan, out: &Path) -> Result<PathBuf> {
         let bank = rng.gen_bool(0.2);
         let ob = rng.gen_range(0..obligors);
         let obligor_id = if bank { format!("BK{:04}CN{}", ob % 10_000, if rng.gen_bool(0.5) { "BJ" } else { "BJ300" }) } else { format!("BUYER{ob:06}") };
-        let shipped = effective + chrono::Duration::days(rng.gen_range(-3..200));
-        let notified = shipped + chrono::Duration::days(rng.gen_range(30..400));
+        // shipped while the policy is in force (a few days early), notified within the
+        // year, so that a run at the year's end sees most claims
+        let shipped = effective + chrono::Duration::days(rng.gen_range(-3..150));
+        let notified = (shipped + chrono::Duration::days(rng.gen_range(30..200))).min(ymd(effective.year(), 12, 31));
         let currency = *pick(&mut rng, &["USD", "USD", "USD", "EUR", "JPY", "CNY", "GBP", "XAU"]);
         let loss = (rng.gen_range(1_000.0..120_000.0f64) * if currency == "JPY" { 130.0 } else { 1.0 } * 100.0).round() / 100.0;
         let status = *pick(&mut rng, &["notified", "filed", "under_review", "paid", "paid", "rejected", "withdrawn"]);

@@ -71,11 +71,20 @@ pub struct Hit {
     pub origin: Origin,
 }
 
-/// Listings in force, indexed by the keys a firm is matched on.
+/// Listings in force, indexed by the keys a firm is matched on: every lookup is a hash
+/// probe on normalised keys, never a scan of the listings.
 pub struct ListingIndex<'a> {
     by_uscc: HashMap<&'a str, Vec<&'a Listing>>,
     by_org_code: HashMap<&'a str, Vec<&'a Listing>>,
     org_by_name: HashMap<&'a str, Vec<&'a Listing>>,
+    /// Person listings with a full (or opaque) id, by (name, id).
+    person_by_name_id: HashMap<(&'a str, &'a str), Vec<&'a Listing>>,
+    /// Person listings with a masked id, by (name, prefix, suffix).
+    person_by_name_mask: HashMap<(&'a str, &'a str, &'a str), Vec<&'a Listing>>,
+    /// The (prefix, suffix) lengths of the masked ids in force.
+    mask_shapes: Vec<(usize, usize)>,
+    /// Every person listing, by name: probed only for firms whose legal representative
+    /// has no full id (possible matches).
     person_by_name: HashMap<&'a str, Vec<&'a Listing>>,
 }
 
@@ -86,8 +95,12 @@ impl<'a> ListingIndex<'a> {
             by_uscc: HashMap::new(),
             by_org_code: HashMap::new(),
             org_by_name: HashMap::new(),
+            person_by_name_id: HashMap::new(),
+            person_by_name_mask: HashMap::new(),
+            mask_shapes: Vec::new(),
             person_by_name: HashMap::new(),
         };
+        let mut shapes = std::collections::BTreeSet::new();
         for l in listings.iter().filter(|l| l.in_force(as_of)) {
             match (l.subject_type, &l.id) {
                 (SubjectType::Org, Some(DocId::Uscc(u))) => ix.by_uscc.entry(u.as_str()).or_default().push(l),
@@ -96,9 +109,22 @@ impl<'a> ListingIndex<'a> {
                 // no firm carries one
                 (SubjectType::Org, Some(_)) => {}
                 (SubjectType::Org, None) => ix.org_by_name.entry(l.name_key.as_str()).or_default().push(l),
-                (SubjectType::Person, _) => ix.person_by_name.entry(l.name_key.as_str()).or_default().push(l),
+                (SubjectType::Person, id) => {
+                    ix.person_by_name.entry(l.name_key.as_str()).or_default().push(l);
+                    match id {
+                        Some(DocId::Masked(m)) => {
+                            shapes.insert((m.prefix.len(), m.suffix.len()));
+                            ix.person_by_name_mask.entry((l.name_key.as_str(), m.prefix.as_str(), m.suffix.as_str())).or_default().push(l);
+                        }
+                        Some(DocId::ResidentId(s) | DocId::Opaque(s) | DocId::Uscc(s) | DocId::OrgCode(s)) => {
+                            ix.person_by_name_id.entry((l.name_key.as_str(), s.as_str())).or_default().push(l);
+                        }
+                        None => {}
+                    }
+                }
             }
         }
+        ix.mask_shapes = shapes.into_iter().collect();
         ix
     }
 }
@@ -130,9 +156,32 @@ pub fn screen_firm(firm: &Firm, ix: &ListingIndex) -> Vec<Hit> {
     }
     let rep_key = ident::normalise_name(&firm.legal_rep_name);
     let rep_id = firm.legal_rep_id.as_deref().and_then(DocId::classify_person);
-    for l in ix.person_by_name.get(rep_key.as_str()).into_iter().flatten() {
-        if let Some(kind) = legal_rep_match(rep_id.as_ref(), l.id.as_ref()) {
-            hits.push(hit(kind, l));
+    match &rep_id {
+        Some(DocId::ResidentId(full) | DocId::Opaque(full) | DocId::Uscc(full) | DocId::OrgCode(full)) => {
+            // a full id: hash probes on (name, id), on (name, prefix, suffix) for each
+            // shape of masked id in force, and the name-only listings
+            for l in ix.person_by_name_id.get(&(rep_key.as_str(), full.as_str())).into_iter().flatten() {
+                hits.push(hit(MatchKind::LegalRepId, l));
+            }
+            for &(p, s) in &ix.mask_shapes {
+                if p + s > full.len() {
+                    continue;
+                }
+                let key = (rep_key.as_str(), &full[..p], &full[full.len() - s..]);
+                for l in ix.person_by_name_mask.get(&key).into_iter().flatten() {
+                    hits.push(hit(MatchKind::LegalRepMaskedId, l));
+                }
+            }
+            for l in ix.person_by_name.get(rep_key.as_str()).into_iter().flatten().filter(|l| l.id.is_none()) {
+                hits.push(hit(MatchKind::PossibleNameOnly, l));
+            }
+        }
+        _ => {
+            for l in ix.person_by_name.get(rep_key.as_str()).into_iter().flatten() {
+                if let Some(kind) = legal_rep_match(rep_id.as_ref(), l.id.as_ref()) {
+                    hits.push(hit(kind, l));
+                }
+            }
         }
     }
     hits.sort_by(|a, b| {
