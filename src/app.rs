@@ -58,6 +58,15 @@ pub fn execute(cli: Cli) -> Result<(), CommandError> {
         }
         Command::Generate(args) => generate_inputs(args),
         Command::Explain(args) => explain(&cli.config, args, &progress),
+        Command::Diff(args) => {
+            let d = crate::diff::diff(&args.a, &args.b).map_err(CommandError::Config)?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&d).map_err(anyhow::Error::from)?);
+            } else {
+                print!("{}", crate::diff::render(&d));
+            }
+            Ok(())
+        }
         Command::Check(args) => {
             let config = resolve_config(&cli.config, args)?;
             for line in crate::check::check(&config, &progress)? {

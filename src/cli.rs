@@ -28,6 +28,8 @@ pub enum Command {
     Check(InputArgs),
     /// Say in plain words why a firm is or is not eligible, or how a claim was priced.
     Explain(ExplainArgs),
+    /// Compare two published runs.
+    Diff(DiffArgs),
     /// Write synthetic inputs of a given size, with valid and deliberately broken rows.
     Generate(GenerateArgs),
 }

@@ -196,12 +196,13 @@ fn pick<'a, T>(rng: &mut ChaCha8Rng, v: &'a [T]) -> &'a T {
     &v[rng.gen_range(0..v.len())]
 }
 
-/// A name from about 80,000: common enough to collide, as real names do.
+/// A name from about 5,000 (two characters, 5%) or 96,000 (three): common enough to
+/// collide, as real names do.
 fn person_name(rng: &mut ChaCha8Rng) -> String {
-    if rng.gen_bool(0.3) {
+    if rng.gen_bool(0.05) {
         format!("{}{}", pick(rng, SURNAMES), pick(rng, GIVEN))
     } else {
-        format!("{}{}{}", pick(rng, SURNAMES), pick(rng, WORDS), pick(rng, GIVEN))
+        format!("{}{}{}{}", pick(rng, SURNAMES), pick(rng, WORDS), pick(rng, WORDS), pick(rng, GIVEN))
     }
 }
 
@@ -250,7 +251,9 @@ struct GenFirm {
 }
 
 /// Damage one cell of a row, the way real feeds are damaged; returns the damaged row.
-fn break_row(rng: &mut ChaCha8Rng, mut cells: Vec<Cell>, uscc_col: Option<usize>, date_col: Option<usize>, amount_col: Option<usize>, closed_col: Option<usize>) -> Vec<Cell> {
+/// The fallback empties one of the `required` columns (an empty optional cell is no defect).
+#[allow(clippy::too_many_arguments)]
+fn break_row(rng: &mut ChaCha8Rng, mut cells: Vec<Cell>, required: &[usize], uscc_col: Option<usize>, date_col: Option<usize>, amount_col: Option<usize>, closed_col: Option<usize>) -> Vec<Cell> {
     match rng.gen_range(0..5) {
         0 if uscc_col.is_some() => {
             if let Some(i) = uscc_col {
@@ -273,7 +276,7 @@ fn break_row(rng: &mut ChaCha8Rng, mut cells: Vec<Cell>, uscc_col: Option<usize>
             }
         }
         _ => {
-            let i = rng.gen_range(0..cells.len());
+            let i = required[rng.gen_range(0..required.len())];
             cells[i] = Cell::Empty;
         }
     }
@@ -312,7 +315,7 @@ pub fn generate(plan: &Plan, out: &Path) -> Result<PathBuf> {
         let est = date_between(&mut rng, ymd(2000, 1, 1), ymd(2020, 12, 31));
         let mut cells = vec![t(&uscc), t(&name), t(company_type), t(reg_status), t(district), t(&rep_name), t(&rep_id), t(est.to_string())];
         if rng.gen_bool(broken) {
-            cells = break_row(&mut rng, cells, Some(0), None, None, None);
+            cells = break_row(&mut rng, cells, &[0, 1, 2, 3, 5], Some(0), None, None, None);
         }
         w.row(cells)?;
         firms.push(GenFirm { uscc, name, rep_name, rep_id });
@@ -337,7 +340,7 @@ pub fn generate(plan: &Plan, out: &Path) -> Result<PathBuf> {
             let channel = if rng.gen_bool(0.9) { "self" } else if rng.gen_bool(0.5) { "agency" } else { "代理" };
             let mut cells = vec![t(&f.uscc), t(format!("{year}-{month:02}")), t(channel), Cell::Num(amount)];
             if rng.gen_bool(broken) {
-                cells = break_row(&mut rng, cells, Some(0), Some(1), Some(3), Some(2));
+                cells = break_row(&mut rng, cells, &[0, 1, 2, 3], Some(0), Some(1), Some(3), Some(2));
             }
             w.row(cells)?;
             written += 1;
@@ -376,7 +379,7 @@ pub fn generate(plan: &Plan, out: &Path) -> Result<PathBuf> {
         };
         let mut cells = vec![t(list_type), t(subject), t(name), t(id), Cell::Empty, t(listed.to_string()), t(removed), t(case_no)];
         if rng.gen_bool(broken) {
-            cells = break_row(&mut rng, cells, None, Some(5), None, Some(0));
+            cells = break_row(&mut rng, cells, &[0, 1, 2, 5], None, Some(5), None, Some(0));
         }
         w.row(cells)?;
     }
@@ -401,7 +404,7 @@ pub fn generate(plan: &Plan, out: &Path) -> Result<PathBuf> {
         let premium = (rng.gen_range(1_000.0..20_000.0f64) * 100.0).round() / 100.0;
         let mut cells = vec![t(format!("APP{i:08}")), t(&f.uscc), t(policy_no), t(year.to_string()), t(applied.to_string()), t(effective.to_string()), t(status), Cell::Num(premium)];
         if rng.gen_bool(broken) {
-            cells = break_row(&mut rng, cells, Some(1), Some(4), None, Some(6));
+            cells = break_row(&mut rng, cells, &[0, 1, 2, 3, 4, 5, 6], Some(1), Some(4), None, Some(6));
         }
         w.row(cells)?;
     }
@@ -444,7 +447,7 @@ pub fn generate(plan: &Plan, out: &Path) -> Result<PathBuf> {
             t(shipped.to_string()), t(notified.to_string()), t(currency), Cell::Num(loss), t(status), paid, recovered,
         ];
         if rng.gen_bool(broken) {
-            cells = break_row(&mut rng, cells, Some(2), Some(12), Some(15), Some(16));
+            cells = break_row(&mut rng, cells, &[0, 1, 2, 3, 4, 6, 7, 9, 10, 11, 12, 13, 14, 15, 16], Some(2), Some(12), Some(15), Some(16));
         }
         w.row(cells)?;
     }

@@ -27,8 +27,22 @@ pub fn normalise_code(raw: &str) -> String {
         .to_ascii_uppercase()
 }
 
+/// Value of each byte in the USCC alphabet (255: not in it).
+const USCC_VALUES: [u8; 256] = {
+    let mut t = [255u8; 256];
+    let mut i = 0;
+    while i < 31 {
+        t[USCC_ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
 fn uscc_value(b: u8) -> Option<u32> {
-    USCC_ALPHABET.iter().position(|&a| a == b).map(|p| p as u32)
+    match USCC_VALUES[b as usize] {
+        255 => None,
+        v => Some(v as u32),
+    }
 }
 
 /// A well-formed USCC: 18 characters of the alphabet, after normalisation.
@@ -39,6 +53,11 @@ impl Uscc {
     /// Parse a USCC; `None` when it is not 18 characters of the alphabet after
     /// normalisation. A wrong check character still parses: see [`Uscc::is_valid`].
     pub fn parse(raw: &str) -> Option<Uscc> {
+        // fast path: already normal, as nearly every value of a large feed is
+        let t = raw.trim();
+        if t.len() == 18 && t.bytes().all(|b| uscc_value(b).is_some()) {
+            return Some(Uscc(t.to_string()));
+        }
         let s = normalise_code(raw);
         if s.len() == 18 && s.bytes().all(|b| uscc_value(b).is_some()) {
             Some(Uscc(s))

@@ -413,15 +413,34 @@ fn read_parquet(input: Input, source: &InputSource, path: &Path, sink: &mut dyn 
     let mut offset = 0usize;
     while offset < df.height() {
         let part = df.slice(offset as i64, CHUNK);
-        let mut texts: Vec<Option<Vec<Option<String>>>> = vec![None; columns.len()];
+        // text columns are read in place; other types are turned into text once per chunk
+        let mut strings: Vec<Option<StringChunked>> = vec![None; columns.len()];
+        let mut owned: Vec<Option<Vec<Option<String>>>> = vec![None; columns.len()];
         for (col, target) in part.columns().iter().zip(&map) {
             let Some(t) = target else { continue };
-            texts[*t] = Some(column_texts(col.as_materialized_series()).map_err(|e| unreadable(input, path, e))?);
+            let series = col.as_materialized_series();
+            if series.dtype() == &DataType::String {
+                strings[*t] = Some(series.str().map_err(|e| unreadable(input, path, e))?.rechunk().into_owned());
+            } else {
+                owned[*t] = Some(column_texts(series).map_err(|e| unreadable(input, path, e))?);
+            }
         }
+        let views: Vec<Option<Vec<Option<&str>>>> = strings
+            .iter()
+            .zip(&owned)
+            .map(|(s, o)| match (s, o) {
+                (Some(ca), _) => Some(ca.iter().collect()),
+                (None, Some(v)) => Some(v.iter().map(|x| x.as_deref()).collect()),
+                (None, None) => None,
+            })
+            .collect();
+        let mut row: Vec<Option<&str>> = vec![None; columns.len()];
         for i in 0..part.height() {
-            let view: Vec<Option<&str>> = texts.iter().map(|c| c.as_ref().and_then(|v| v[i].as_deref())).collect();
+            for (cell, view) in row.iter_mut().zip(&views) {
+                *cell = view.as_ref().and_then(|v| v[i]);
+            }
             // a Parquet file has no header row: its first row is row 1
-            sink.row(&shown, (offset + i) as u64 + 1, &view, false);
+            sink.row(&shown, (offset + i) as u64 + 1, &row, false);
         }
         offset += CHUNK;
     }

@@ -75,7 +75,15 @@ pub fn load(config: &Config, progress: &Progress) -> Result<Loaded, IngestError>
     );
     loaded.inputs.exports = exports.rows;
 
-    let (listings, r) = read_validator::<ListingParser>(Input::Blacklists, src(Input::Blacklists), progress)?;
+    // listings not in force on the evaluation date count as accepted but are not kept:
+    // the national list is the largest input and no rule reads them
+    let as_of = config.as_of;
+    let (listings, r) = read_with::<ListingParser>(
+        Input::Blacklists,
+        src(Input::Blacklists),
+        Validator::keeping(move |l: &crate::model::Listing| l.in_force(as_of)),
+        progress,
+    )?;
     loaded.absorb_report(r, listings.rejects, listings.warnings);
     loaded.inputs.listings = listings.rows;
 
@@ -109,9 +117,17 @@ fn read_validator<P: crate::validate::RowParser>(
     source: &InputSource,
     progress: &Progress,
 ) -> Result<(Validated<Vec<P::Row>>, InputReport), IngestError> {
+    read_with(input, source, Validator::<P>::default(), progress)
+}
+
+fn read_with<P: crate::validate::RowParser>(
+    input: Input,
+    source: &InputSource,
+    mut sink: Validator<P>,
+    progress: &Progress,
+) -> Result<(Validated<Vec<P::Row>>, InputReport), IngestError> {
     let started = std::time::Instant::now();
     progress.stage(&format!("reading {}", input.name()));
-    let mut sink = Validator::<P>::default();
     let (files, notes) = ingest::read_input(input, source, &mut sink)?;
     let v = sink.finish();
     let report = InputReport {

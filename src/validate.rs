@@ -41,12 +41,20 @@ pub struct RowCheck<'a> {
     warnings: Vec<Reject>,
 }
 
+/// The position of a column in its input's schema (looked up once per input, then hashed).
 fn index(input: Input, name: &str) -> usize {
-    input
-        .columns()
-        .iter()
-        .position(|c| c.name == name)
-        .unwrap_or_else(|| panic!("schema: input `{}` has no column `{name}`", input.name()))
+    use std::sync::OnceLock;
+    static INDEXES: OnceLock<HashMap<(Input, &'static str), usize>> = OnceLock::new();
+    let map = INDEXES.get_or_init(|| {
+        Input::ALL
+            .iter()
+            .flat_map(|i| i.columns().iter().enumerate().map(move |(n, c)| ((*i, c.name), n)))
+            .collect()
+    });
+    match map.get(&(input, name)) {
+        Some(i) => *i,
+        None => panic!("schema: input `{}` has no column `{name}`", input.name()),
+    }
 }
 
 impl<'a> RowCheck<'a> {
@@ -148,20 +156,31 @@ struct Pending<T> {
 
 /// A sink that validates an input's rows into typed rows.
 pub struct Validator<P: RowParser> {
+    /// Accepted rows that no rule of this run can use are counted but not kept (for
+    /// example listings not in force on the evaluation date). Only for inputs without a key.
+    keep: Option<Box<dyn Fn(&P::Row) -> bool>>,
     pending: Vec<Pending<P::Row>>,
     rejects: Vec<Reject>,
     warnings: Vec<Reject>,
     read: u64,
+    /// Accepted rows not kept because of `keep`.
+    dropped: u64,
     file: Arc<str>,
 }
 
 impl<P: RowParser> Default for Validator<P> {
     fn default() -> Self {
-        Validator { pending: Vec::new(), rejects: Vec::new(), warnings: Vec::new(), read: 0, file: Arc::from("") }
+        Validator { keep: None, dropped: 0, pending: Vec::new(), rejects: Vec::new(), warnings: Vec::new(), read: 0, file: Arc::from("") }
     }
 }
 
 impl<P: RowParser> Validator<P> {
+    /// Keep only the accepted rows for which `keep` holds; the others still count as accepted.
+    pub fn keeping(keep: impl Fn(&P::Row) -> bool + 'static) -> Self {
+        debug_assert!(P::KEY_COLUMN.is_none(), "a keyed input must keep every row for duplicate detection");
+        Validator { keep: Some(Box::new(keep)), ..Validator::default() }
+    }
+
     fn file_arc(&mut self, file: &str) -> Arc<str> {
         if &*self.file != file {
             self.file = Arc::from(file);
@@ -180,7 +199,7 @@ impl<P: RowParser> Validator<P> {
         let duplicated: std::collections::HashSet<String> =
             seen.into_iter().filter(|(_, n)| *n > 1).map(|(k, _)| k.to_string()).collect();
         let mut rows = Vec::with_capacity(self.pending.len());
-        let mut rejected = self.read - self.pending.len() as u64;
+        let mut rejected = self.read - self.pending.len() as u64 - self.dropped;
         for p in self.pending {
             let dup = p.key.as_ref().is_some_and(|k| duplicated.contains(k));
             if dup {
@@ -192,7 +211,7 @@ impl<P: RowParser> Validator<P> {
                 _ => rejected += 1,
             }
         }
-        let counts = Counts { read: self.read, accepted: rows.len() as u64, rejected };
+        let counts = Counts { read: self.read, accepted: rows.len() as u64 + self.dropped, rejected };
         Validated { rows, rejects: self.rejects, warnings: self.warnings, counts }
     }
 }
@@ -207,6 +226,12 @@ impl<P: RowParser> Sink for Validator<P> {
         self.rejects.append(&mut c.rejects);
         self.warnings.append(&mut c.warnings);
         let value = if ok { parsed.row } else { None };
+        if let (Some(keep), Some(v)) = (&self.keep, &value)
+            && !keep(v)
+        {
+            self.dropped += 1;
+            return;
+        }
         if ok || parsed.key.is_some() {
             self.pending.push(Pending { file: arc, row, key: parsed.key, value });
         }
@@ -491,7 +516,8 @@ impl RowParser for FxParser {
 /// no rule needs its single rows.
 #[derive(Default)]
 pub struct ExportValidator {
-    totals: Exports,
+    /// Keyed by the USCC's 18 bytes, so that a row costs no allocation.
+    totals: HashMap<([u8; 18], i32), ExportTotals>,
     rejects: Vec<Reject>,
     warnings: Vec<Reject>,
     counts: Counts,
@@ -515,7 +541,9 @@ impl Sink for ExportValidator {
         }
         if let (Some(u), Some((year, _)), Some(is_self), Some(cents)) = (uscc, month, channel, usd) {
             self.counts.accepted += 1;
-            let t = self.totals.entry((u.as_str().to_string(), year)).or_default();
+            let mut key = [0u8; 18];
+            key.copy_from_slice(u.as_str().as_bytes());
+            let t = self.totals.entry((key, year)).or_default();
             if is_self {
                 t.self_cents += cents;
             } else {
@@ -534,7 +562,12 @@ impl Sink for ExportValidator {
 
 impl ExportValidator {
     pub fn finish(self) -> Validated<Exports> {
-        Validated { rows: self.totals, rejects: self.rejects, warnings: self.warnings, counts: self.counts }
+        let rows = self
+            .totals
+            .into_iter()
+            .map(|((k, year), t)| ((String::from_utf8_lossy(&k).into_owned(), year), t))
+            .collect();
+        Validated { rows, rejects: self.rejects, warnings: self.warnings, counts: self.counts }
     }
 }
 

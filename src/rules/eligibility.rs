@@ -112,12 +112,27 @@ pub fn judge(firm: &Firm, exports: &Exports, period: &Period, reference_year: i3
 
 /// Judge every firm, given all hits (in any order).
 pub fn judge_all(firms: &[Firm], exports: &Exports, period: &Period, reference_year: i32, hits: &[Hit]) -> Vec<Eligibility> {
-    let mut by_firm: std::collections::HashMap<&str, Vec<Hit>> = std::collections::HashMap::new();
-    for h in hits {
-        by_firm.entry(h.uscc.as_str()).or_default().push(h.clone());
+    // hits come firm by firm from the screen; group them by firm without copying
+    let mut by_firm: std::collections::HashMap<&str, (usize, usize)> = std::collections::HashMap::new();
+    let mut sorted: Vec<&Hit> = hits.iter().collect();
+    sorted.sort_by(|a, b| a.uscc.cmp(&b.uscc));
+    let mut start = 0;
+    while start < sorted.len() {
+        let mut end = start;
+        while end < sorted.len() && sorted[end].uscc == sorted[start].uscc {
+            end += 1;
+        }
+        by_firm.insert(sorted[start].uscc.as_str(), (start, end));
+        start = end;
     }
     firms
         .iter()
-        .map(|f| judge(f, exports, period, reference_year, by_firm.get(f.uscc.as_str()).map(Vec::as_slice).unwrap_or(&[])))
+        .map(|f| {
+            let mine: Vec<Hit> = match by_firm.get(f.uscc.as_str()) {
+                Some(&(s, e)) => sorted[s..e].iter().map(|h| (*h).clone()).collect(),
+                None => Vec::new(),
+            };
+            judge(f, exports, period, reference_year, &mine)
+        })
         .collect()
 }
