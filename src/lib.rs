@@ -23,6 +23,7 @@ pub mod policy;
 pub mod progress;
 pub mod publish;
 pub mod rejects;
+pub mod report;
 pub mod rules;
 pub mod run;
 pub mod schema;

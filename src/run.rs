@@ -118,6 +118,11 @@ pub fn run(config: &Config, progress: &Progress) -> Result<RunOutput, CommandErr
     let summary_frames = summaries::run(&queries, &sql_tables).map_err(CommandError::Queries)?;
     lap(&mut timings, "summaries", &mut t, None);
 
+    progress.stage("report");
+    let summary_refs: crate::report::Summaries = summary_frames.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    let report = crate::report::render(&config.as_of.to_string(), &period.id, &summary_refs).context("report")?;
+    lap(&mut timings, "report", &mut t, None);
+
     progress.stage("publishing");
     let folder_name = publish::folder_name(config.as_of);
     let mut staging = Staging::new(&config.output_root, &folder_name)?;
@@ -150,6 +155,7 @@ pub fn run(config: &Config, progress: &Progress) -> Result<RunOutput, CommandErr
         started_at,
         finished_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     };
+    staging.write_bytes(out::REPORT, report.as_bytes())?;
     let json = serde_json::to_vec_pretty(&manifest).context("manifest")?;
     staging.write_bytes(out::MANIFEST, &json)?;
     let folder = staging.publish()?;

@@ -197,4 +197,5 @@ pub mod out {
     pub const REJECTS: &str = "rejects";
     pub const ROW_WARNINGS: &str = "row_warnings";
     pub const MANIFEST: &str = "manifest.json";
+    pub const REPORT: &str = "report.html";
 }

@@ -18,6 +18,7 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ("exposure_by_country", include_str!("../sql/exposure_by_country.sql")),
     ("obligor_exposure", include_str!("../sql/obligor_exposure.sql")),
     ("claims_by_quarter", include_str!("../sql/claims_by_quarter.sql")),
+    ("rejects_by_reason", include_str!("../sql/rejects_by_reason.sql")),
 ];
 
 /// One summary query: its output name, where it came from and its text.

@@ -19,7 +19,7 @@ fn published(out: &Path) -> PathBuf {
 }
 
 /// A column as text: decimals with two places, booleans as true/false, nulls as "".
-fn texts(df: &DataFrame, name: &str) -> Vec<String> {
+pub fn texts(df: &DataFrame, name: &str) -> Vec<String> {
     let s = df.column(name).unwrap_or_else(|e| panic!("{name}: {e}")).as_materialized_series().clone();
     let s = match s.dtype() {
         DataType::Decimal(_, _) => s.cast(&DataType::String).expect("decimal to text"),
@@ -29,7 +29,7 @@ fn texts(df: &DataFrame, name: &str) -> Vec<String> {
 }
 
 /// Rows of an expected CSV as maps from header to value.
-fn expected(name: &str) -> Vec<BTreeMap<String, String>> {
+pub fn expected(name: &str) -> Vec<BTreeMap<String, String>> {
     let path = repo().join("sample_data/expected").join(name);
     let mut r = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let headers = r.headers().expect("headers").clone();
@@ -73,6 +73,8 @@ fn run_on_sample_data_publishes_every_table_and_the_manifest() {
         "exposure_by_country.parquet",
         "obligor_exposure.parquet",
         "claims_by_quarter.parquet",
+        "rejects_by_reason.parquet",
+        "report.html",
         "manifest.json",
     ] {
         assert!(folder.join(f).is_file(), "{f} missing");

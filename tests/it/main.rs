@@ -2,6 +2,7 @@
 
 mod support;
 
+mod analyst;
 mod claims_rules;
 mod end_to_end;
 mod firm_rules;

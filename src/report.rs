@@ -1,0 +1,228 @@
+//! The nightly report: one self-contained HTML page (inline CSS and SVG, no network) with
+//! the headline figures and charts, in Chinese and English. Every figure on it is read
+//! from a summary frame; nothing is computed twice.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use anyhow::{Context, Result};
+use polars::prelude::*;
+
+/// The summaries the report reads, by name.
+pub type Summaries<'a> = BTreeMap<&'a str, &'a DataFrame>;
+
+fn frame<'a>(s: &Summaries<'a>, name: &str) -> Result<&'a DataFrame> {
+    s.get(name).copied().with_context(|| format!("the report needs the summary `{name}`"))
+}
+
+/// A column as display text (decimals exact, nulls empty).
+fn texts(df: &DataFrame, name: &str) -> Result<Vec<String>> {
+    let c = df.column(name).map_err(anyhow::Error::from).with_context(|| format!("no column `{name}`"))?;
+    let s = c.as_materialized_series().cast(&DataType::String)?;
+    Ok(s.str()?.iter().map(|v| v.unwrap_or("").to_string()).collect())
+}
+
+/// A column as numbers, for drawing only (nulls as 0).
+fn numbers(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
+    Ok(texts(df, name)?.iter().map(|t| t.parse::<f64>().unwrap_or(0.0)).collect())
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Group separators for display: `1234567.80` → `1,234,567.80`.
+fn grouped(s: &str) -> String {
+    let (sign, body) = s.strip_prefix('-').map(|b| ("-", b)).unwrap_or(("", s));
+    let (int_part, frac) = body.split_once('.').map(|(a, b)| (a, Some(b))).unwrap_or((body, None));
+    if !int_part.bytes().all(|b| b.is_ascii_digit()) {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for (i, ch) in int_part.chars().enumerate() {
+        if i > 0 && (int_part.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    match frac {
+        Some(f) => format!("{sign}{out}.{f}"),
+        None => format!("{sign}{out}"),
+    }
+}
+
+/// A horizontal bar chart: one bar (or two stacked) per label.
+fn bars(title: &str, labels: &[String], a: &[f64], b: Option<&[f64]>, a_text: &[String], legend: (&str, &str)) -> String {
+    let max = labels
+        .iter()
+        .enumerate()
+        .map(|(i, _)| a[i] + b.map(|b| b[i]).unwrap_or(0.0))
+        .fold(0.0f64, f64::max)
+        .max(1e-9);
+    let row_h = 22;
+    let label_w = 170;
+    let bar_w = 420.0;
+    let h = labels.len() * row_h + 34;
+    let mut svg = format!(r#"<figure><figcaption>{}</figcaption><svg viewBox="0 0 760 {h}" width="760" height="{h}" role="img">"#, esc(title));
+    for (i, l) in labels.iter().enumerate() {
+        let y = 8 + i * row_h;
+        let wa = a[i] / max * bar_w;
+        let wb = b.map(|b| b[i] / max * bar_w).unwrap_or(0.0);
+        let _ = write!(
+            svg,
+            r#"<text x="{}" y="{}" class="l">{}</text><rect x="{label_w}" y="{y}" width="{wa:.1}" height="16" class="a"/>"#,
+            label_w - 6,
+            y + 12,
+            esc(l)
+        );
+        if b.is_some() {
+            let _ = write!(svg, r#"<rect x="{:.1}" y="{y}" width="{wb:.1}" height="16" class="b"/>"#, label_w as f64 + wa);
+        }
+        let _ = write!(svg, r#"<text x="{:.1}" y="{}" class="v">{}</text>"#, label_w as f64 + wa + wb + 6.0, y + 12, esc(&a_text[i]));
+    }
+    let ly = labels.len() * row_h + 20;
+    let _ = write!(svg, r#"<rect x="{label_w}" y="{}" width="12" height="10" class="a"/><text x="{}" y="{ly}" class="v">{}</text>"#, ly - 9, label_w + 16, esc(legend.0));
+    if b.is_some() {
+        let _ = write!(svg, r#"<rect x="{}" y="{}" width="12" height="10" class="b"/><text x="{}" y="{ly}" class="v">{}</text>"#, label_w + 180, ly - 9, label_w + 196, esc(legend.1));
+    }
+    svg += "</svg></figure>";
+    svg
+}
+
+fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut t = String::from("<table><thead><tr>");
+    for h in headers {
+        let _ = write!(t, "<th>{}</th>", esc(h));
+    }
+    t += "</tr></thead><tbody>";
+    for r in rows {
+        t += "<tr>";
+        for c in r {
+            let _ = write!(t, "<td>{}</td>", esc(c));
+        }
+        t += "</tr>";
+    }
+    t += "</tbody></table>";
+    t
+}
+
+/// The figures the page shows, as JSON inside it: what a test compares to the summaries.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct Figures {
+    pub districts: Vec<(String, f64, f64, f64)>,
+    pub causes: Vec<(String, String, String)>,
+    pub countries: Vec<(String, String, String)>,
+    pub quarters: Vec<(String, i64, String, String)>,
+    pub closest_to_cap: Vec<(String, String, String)>,
+    pub rejects: Vec<(String, String, i64)>,
+}
+
+/// Render the report of one run.
+pub fn render(as_of: &str, period_id: &str, s: &Summaries) -> Result<String> {
+    let mut fig = Figures::default();
+    let mut body = String::new();
+
+    // enrollment and coverage by district (summed over the export bands of the summary)
+    let ebd = frame(s, "enrollment_by_district_band")?;
+    let (district, eligible, enrolled_eligible, firms) =
+        (texts(ebd, "district")?, numbers(ebd, "eligible")?, numbers(ebd, "eligible_enrolled")?, numbers(ebd, "firms")?);
+    let mut by_district: BTreeMap<String, (f64, f64, f64)> = BTreeMap::new();
+    for i in 0..district.len() {
+        let e = by_district.entry(district[i].clone()).or_default();
+        e.0 += firms[i];
+        e.1 += eligible[i];
+        e.2 += enrolled_eligible[i];
+    }
+    let (tf, te, tee) = by_district.values().fold((0.0, 0.0, 0.0), |acc, v| (acc.0 + v.0, acc.1 + v.1, acc.2 + v.2));
+    let rate = |e: f64, ee: f64| if e > 0.0 { format!("{:.1}%", ee / e * 100.0) } else { "—".to_string() };
+    let _ = write!(
+        body,
+        r#"<section class="cards"><div><b>{tf}</b>登记企业 firms</div><div><b>{te}</b>符合条件 eligible</div><div><b>{tee}</b>已投保 eligible &amp; enrolled</div><div><b>{}</b>覆盖率 coverage</div></section>"#,
+        rate(te, tee)
+    );
+    let labels: Vec<String> = by_district.keys().cloned().collect();
+    let enrolled: Vec<f64> = by_district.values().map(|v| v.2).collect();
+    let not_enrolled: Vec<f64> = by_district.values().map(|v| v.1 - v.2).collect();
+    let rates: Vec<String> = by_district.values().map(|v| format!("{} / {} ({})", v.2, v.1, rate(v.1, v.2))).collect();
+    fig.districts = by_district.iter().map(|(k, v)| (k.clone(), v.0, v.1, v.2)).collect();
+    body += "<h2>各区投保覆盖 · Enrollment and coverage by district</h2>";
+    body += &bars("符合条件企业：已投保 / 未投保 · eligible firms: enrolled / not enrolled", &labels, &enrolled, Some(&not_enrolled), &rates, ("已投保 enrolled", "未投保 not enrolled"));
+
+    // exposure by cause and by country
+    for (name, key, title, target) in [
+        ("exposure_by_cause", "cause", "按损失原因的赔付敞口 · Exposure by cause of loss (USD)", 0),
+        ("exposure_by_country", "obligor_country", "按买方国别的赔付敞口 · Exposure by obligor country (USD)", 1),
+    ] {
+        let df = frame(s, name)?;
+        let labels = texts(df, key)?;
+        let (paid, out) = (numbers(df, "paid_usd")?, numbers(df, "outstanding_usd")?);
+        let (paid_t, out_t) = (texts(df, "paid_usd")?, texts(df, "outstanding_usd")?);
+        let shown: Vec<String> = (0..labels.len()).map(|i| format!("{} + {}", grouped(&paid_t[i]), grouped(&out_t[i]))).collect();
+        let rows: Vec<(String, String, String)> = (0..labels.len()).map(|i| (labels[i].clone(), paid_t[i].clone(), out_t[i].clone())).collect();
+        if target == 0 {
+            fig.causes = rows;
+        } else {
+            fig.countries = rows;
+        }
+        let _ = write!(body, "<h2>{}</h2>", esc(title));
+        body += &bars(title, &labels, &paid, Some(&out), &shown, ("已赔付 paid", "未决 outstanding"));
+    }
+
+    // claims by quarter with the year-on-year change
+    let q = frame(s, "claims_by_quarter")?;
+    let (years, quarters, counts) = (texts(q, "year")?, texts(q, "quarter")?, numbers(q, "claims")?);
+    let (yoy, paid, paid_yoy) = (texts(q, "claims_yoy_pct")?, texts(q, "paid_indemnity_usd")?, texts(q, "paid_indemnity_yoy_pct")?);
+    let labels: Vec<String> = (0..years.len()).map(|i| format!("{} Q{}", years[i], quarters[i])).collect();
+    let shown: Vec<String> = (0..years.len())
+        .map(|i| format!("{} ({}) · USD {} ({})", counts[i], pct(&yoy[i]), grouped(&paid[i]), pct(&paid_yoy[i])))
+        .collect();
+    fig.quarters = (0..years.len()).map(|i| (labels[i].clone(), counts[i] as i64, yoy[i].clone(), paid[i].clone())).collect();
+    body += "<h2>按季度的案件数与赔款（同比）· Claims and paid indemnity by quarter (year on year)</h2>";
+    body += &bars("案件数 claims", &labels, &counts, None, &shown, ("案件数 claims", ""));
+
+    // obligors closest to their cap
+    let ob = frame(s, "obligor_exposure")?;
+    let (pol, okey, left, cap, ind) =
+        (texts(ob, "policy_no")?, texts(ob, "obligor_key")?, texts(ob, "capacity_left_usd")?, texts(ob, "cap_usd")?, texts(ob, "indemnity_usd")?);
+    let top: Vec<usize> = (0..pol.len()).filter(|i| !cap[*i].is_empty()).take(10).collect();
+    fig.closest_to_cap = top.iter().map(|&i| (pol[i].clone(), okey[i].clone(), left[i].clone())).collect();
+    body += "<h2>最接近赔偿限额的买方/开证行 · Obligors closest to their cap</h2>";
+    body += &table(
+        &["保单 policy", "债务人 obligor", "已占用 taken (USD)", "限额 cap (USD)", "剩余 left (USD)"],
+        &top.iter().map(|&i| vec![pol[i].clone(), okey[i].clone(), grouped(&ind[i]), grouped(&cap[i]), grouped(&left[i])]).collect::<Vec<_>>(),
+    );
+
+    // rejects by input and reason
+    let rj = frame(s, "rejects_by_reason")?;
+    let (inp, reason, rows) = (texts(rj, "input")?, texts(rj, "reason")?, texts(rj, "rejects")?);
+    fig.rejects = (0..inp.len()).map(|i| (inp[i].clone(), reason[i].clone(), rows[i].parse().unwrap_or(0))).collect();
+    body += "<h2>拒收记录 · Rejects by input and reason</h2>";
+    body += &table(&["输入 input", "原因 reason", "记录数 rejects"], &(0..inp.len()).map(|i| vec![inp[i].clone(), reason[i].clone(), rows[i].clone()]).collect::<Vec<_>>());
+
+    let figures = serde_json::to_string(&fig)?.replace("</", "<\\/");
+    Ok(format!(
+        r#"<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>统保日报 tongbao report {as_of}</title>
+<style>
+body{{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;margin:24px auto;max-width:820px;color:#1d2733}}
+h1{{font-size:22px;margin:0 0 4px}} h2{{font-size:16px;margin:28px 0 6px;border-bottom:1px solid #d5dbe3;padding-bottom:4px}}
+.sub{{color:#5b6775;font-size:13px}} .cards{{display:flex;gap:12px;margin-top:16px}}
+.cards div{{flex:1;background:#f2f5f9;border-radius:6px;padding:10px;font-size:12px;color:#5b6775}}
+.cards b{{display:block;font-size:22px;color:#1d2733}}
+figure{{margin:0}} figcaption{{font-size:12px;color:#5b6775;margin:4px 0}}
+svg .l{{font-size:12px;text-anchor:end;fill:#1d2733}} svg .v{{font-size:11px;fill:#3a4654}}
+svg .a{{fill:#2f6db5}} svg .b{{fill:#f0a541}}
+table{{border-collapse:collapse;font-size:12px;width:100%}} th,td{{border-bottom:1px solid #e3e7ed;padding:4px 6px;text-align:left}}
+</style></head><body>
+<h1>统保日报 · tongbao nightly report</h1>
+<div class="sub">评估日 as of {as_of} · 政策期 policy period {period_id}</div>
+{body}
+<script type="application/json" id="figures">{figures}</script>
+</body></html>
+"#
+    ))
+}
+
+fn pct(v: &str) -> String {
+    if v.is_empty() { "同比 —".to_string() } else { format!("同比 yoy {v}%") }
+}

@@ -1,0 +1,315 @@
+//! What analysts open: the SQL summaries (checked against the hand-checked detail answers
+//! of `sample_data/expected/`), `explain`, `diff` and the report.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::end_to_end::{expected, texts};
+use crate::support::*;
+
+const AS_OF: &str = "2022-05-07";
+
+fn sample_run() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    tongbao().args(["-q", "run", "--as-of", AS_OF, "--out"]).arg(tmp.path()).assert().success();
+    let folder = tmp.path().join(format!("as_of={AS_OF}"));
+    (tmp, folder)
+}
+
+/// The claims input as rows keyed by claim id (only columns a summary groups by).
+fn claim_inputs() -> BTreeMap<String, BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_path(repo().join("sample_data/claims.csv")).expect("claims");
+    let headers = r.headers().expect("headers").clone();
+    r.records()
+        .filter_map(Result::ok)
+        .filter(|rec| rec.len() == headers.len())
+        .map(|rec| {
+            let m: BTreeMap<String, String> = headers.iter().zip(rec.iter()).map(|(h, v)| (h.to_string(), v.trim().to_string())).collect();
+            (m["claim_id"].clone(), m)
+        })
+        .collect()
+}
+
+fn cents(s: &str) -> i64 {
+    if s.is_empty() { 0 } else { tongbao::values::parse_amount_cents(s).expect("amount") }
+}
+
+fn money(c: i64) -> String {
+    tongbao::values::format_cents(c)
+}
+
+#[test]
+fn claims_by_quarter_counts_every_claim_and_the_paid_indemnity() {
+    let (_tmp, folder) = sample_run();
+    let inputs = claim_inputs();
+    // from the hand-checked claims: count per quarter of notified_on, paid indemnity
+    let mut want: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
+    for c in expected("claims.csv") {
+        let input = &inputs[&c["claim_id"]];
+        let d = &input["notified_on"];
+        let (year, month): (String, u32) = (d[..4].to_string(), d[5..7].parse().unwrap());
+        let e = want.entry((year, ((month - 1) / 3 + 1).to_string())).or_default();
+        e.0 += 1;
+        if input["status"] == "paid" {
+            e.1 += cents(&c["indemnity"]);
+        }
+    }
+    let df = read_parquet(&folder.join("claims_by_quarter.parquet"));
+    let (y, q, n, paid) = (texts(&df, "year"), texts(&df, "quarter"), texts(&df, "claims"), texts(&df, "paid_indemnity_usd"));
+    let got: BTreeMap<(String, String), (i64, i64)> = (0..df.height()).map(|i| ((y[i].clone(), q[i].clone()), (n[i].parse().unwrap(), cents(&paid[i])))).collect();
+    assert_eq!(got, want);
+    // year on year: empty where last year's count is zero, else the change in percent
+    let yoy = texts(&df, "claims_yoy_pct");
+    for i in 0..df.height() {
+        let last = want.get(&((y[i].parse::<i32>().unwrap() - 1).to_string(), q[i].clone())).map(|v| v.0).unwrap_or(0);
+        if last == 0 {
+            assert_eq!(yoy[i], "", "{} Q{}", y[i], q[i]);
+        } else {
+            let this: i64 = n[i].parse().unwrap();
+            let pct = ((this - last) as f64 * 100.0 / last as f64 * 100.0).round() / 100.0;
+            assert_eq!(yoy[i].parse::<f64>().unwrap(), pct, "{} Q{}", y[i], q[i]);
+        }
+    }
+}
+
+#[test]
+fn exposure_by_cause_adds_up_the_hand_checked_claims() {
+    let (_tmp, folder) = sample_run();
+    let inputs = claim_inputs();
+    let mut want: BTreeMap<String, [i64; 6]> = BTreeMap::new();
+    for c in expected("claims.csv") {
+        let input = &inputs[&c["claim_id"]];
+        let e = want.entry(input["cause"].to_lowercase()).or_default();
+        e[0] += 1;
+        e[1] += (c["is_covered"] == "true") as i64;
+        e[2] += cents(&c["usd_loss"]);
+        let ind = cents(&c["indemnity"]);
+        match input["status"].as_str() {
+            "paid" => e[3] += ind,
+            "notified" | "filed" | "under_review" => e[4] += ind,
+            _ => {}
+        }
+        e[5] += cents(&c["cut_by_cap"]);
+    }
+    let df = read_parquet(&folder.join("exposure_by_cause.parquet"));
+    let cols: Vec<Vec<String>> = ["claims", "covered", "usd_loss", "paid_usd", "outstanding_usd", "cut_by_cap_usd"].iter().map(|c| texts(&df, c)).collect();
+    let causes = texts(&df, "cause");
+    let got: BTreeMap<String, [i64; 6]> = (0..df.height())
+        .map(|i| {
+            let v = [cols[0][i].parse().unwrap(), cols[1][i].parse().unwrap(), cents(&cols[2][i]), cents(&cols[3][i]), cents(&cols[4][i]), cents(&cols[5][i])];
+            (causes[i].clone(), v)
+        })
+        .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn obligor_exposure_capacity_is_the_cap_less_what_was_taken() {
+    let (_tmp, folder) = sample_run();
+    let df = read_parquet(&folder.join("obligor_exposure.parquet"));
+    let (p, k, ind, cap, left) = (texts(&df, "policy_no"), texts(&df, "obligor_key"), texts(&df, "indemnity_usd"), texts(&df, "cap_usd"), texts(&df, "capacity_left_usd"));
+    for i in 0..df.height() {
+        if !cap[i].is_empty() {
+            assert_eq!(cents(&left[i]), cents(&cap[i]) - cents(&ind[i]), "{} {}", p[i], k[i]);
+        }
+    }
+    // the three claims on one buyer of the sample take the whole cap of USD 50,000
+    let row = (0..df.height()).find(|&i| k[i] == "US-ACME-001").expect("US-ACME-001");
+    assert_eq!(money(cents(&ind[row])), "50000.00");
+    assert_eq!(money(cents(&left[row])), "0.00");
+}
+
+#[test]
+fn enrollment_by_district_band_counts_the_hand_checked_statuses() {
+    let (_tmp, folder) = sample_run();
+    let firms: BTreeMap<String, BTreeMap<String, String>> = expected("firms.csv").into_iter().map(|f| (f["uscc"].clone(), f)).collect();
+    let mut want: BTreeMap<String, [i64; 3]> = BTreeMap::new();
+    for r in expected("reconciliation.csv") {
+        let district = firms.get(&r["uscc"]).map(|f| f["district"].clone()).unwrap_or_else(|| r["uscc"][2..8].to_string());
+        let e = want.entry(district).or_default();
+        e[0] += 1;
+        e[1] += matches!(r["status"].as_str(), "eligible_enrolled" | "eligible_not_enrolled") as i64;
+        e[2] += (r["status"] == "eligible_enrolled") as i64;
+    }
+    let df = read_parquet(&folder.join("enrollment_by_district_band.parquet"));
+    let (d, f, e, ee) = (texts(&df, "district"), texts(&df, "firms"), texts(&df, "eligible"), texts(&df, "eligible_enrolled"));
+    let mut got: BTreeMap<String, [i64; 3]> = BTreeMap::new();
+    for i in 0..df.height() {
+        let g = got.entry(d[i].clone()).or_default();
+        g[0] += f[i].parse::<i64>().unwrap();
+        g[1] += e[i].parse::<i64>().unwrap();
+        g[2] += ee[i].parse::<i64>().unwrap();
+    }
+    assert_eq!(got, want);
+    // the firm with exactly USD 6,000,000.00 sits in the top band below the threshold
+    let bands = texts(&df, "export_band");
+    assert!(bands.iter().any(|b| b == "(3,000,000, 6,000,000]"), "{bands:?}");
+}
+
+#[test]
+fn explain_gives_every_failing_reason_of_every_sample_firm() {
+    for f in expected("firms.csv") {
+        let out = tongbao().args(["-q", "explain", "--lang", "en", "--as-of", AS_OF, "firm", &f["uscc"]]).assert().success();
+        if f["is_eligible"] == "true" {
+            assert!(out.stdout.contains("conclusion: eligible."), "{}:\n{}", f["uscc"], out.stdout);
+        } else {
+            assert!(out.stdout.contains(&format!("conclusion: not eligible ({}).", f["reasons"])), "{}:\n{}", f["uscc"], out.stdout);
+        }
+    }
+}
+
+#[test]
+fn explain_in_chinese_names_case_numbers_of_hits() {
+    let hit = expected("blacklist_hits.csv").into_iter().find(|h| !h["case_no"].is_empty() && !h["match"].starts_with("possible")).expect("a hit");
+    let out = tongbao().args(["-q", "explain", "--as-of", AS_OF, "firm", &hit["uscc"]]).assert().success();
+    assert!(out.stdout.contains(&hit["case_no"]), "{}", out.stdout);
+    assert!(out.stdout.contains("结论"), "{}", out.stdout);
+}
+
+#[test]
+fn explain_shows_how_every_sample_claim_was_priced() {
+    for c in expected("claims.csv") {
+        let out = tongbao().args(["-q", "explain", "--lang", "en", "--as-of", AS_OF, "claim", &c["claim_id"]]).assert().success();
+        if c["is_covered"] == "true" {
+            assert!(out.stdout.contains("1. coverage: covered"), "{}:\n{}", c["claim_id"], out.stdout);
+        } else {
+            assert!(!out.stdout.contains("1. coverage: covered"), "{}:\n{}", c["claim_id"], out.stdout);
+        }
+        if !c["indemnity_before_cap"].is_empty() {
+            let shown = format!("USD {}", grouped(&c["indemnity_before_cap"]));
+            assert!(out.stdout.contains(&shown), "{} lacks {shown}:\n{}", c["claim_id"], out.stdout);
+        }
+        if !c["cut_by_cap"].is_empty() && c["cut_by_cap"] != "0.00" {
+            assert!(out.stdout.contains(&format!("cut by the cap USD {}", grouped(&c["cut_by_cap"]))), "{}:\n{}", c["claim_id"], out.stdout);
+        }
+    }
+}
+
+fn grouped(s: &str) -> String {
+    let (int_part, frac) = s.split_once('.').unwrap_or((s, "00"));
+    let mut out = String::new();
+    for (i, ch) in int_part.chars().enumerate() {
+        if i > 0 && (int_part.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    format!("{out}.{frac}")
+}
+
+/// Copy sample inputs into `dir`, editing the named files' text.
+fn edited_inputs(dir: &Path, edits: &[(&str, &str, &str)]) -> Vec<String> {
+    let mut args = Vec::new();
+    for (flag, file) in [("--firms", "firms.csv"), ("--claims", "claims.csv")] {
+        let mut text = std::fs::read_to_string(repo().join("sample_data").join(file)).unwrap();
+        for (f, from, to) in edits {
+            if *f == file {
+                assert!(text.contains(from), "{from} not in {file}");
+                text = text.replacen(from, to, 1);
+            }
+        }
+        let p = dir.join(file);
+        std::fs::write(&p, text).unwrap();
+        args.push(flag.to_string());
+        args.push(p.display().to_string());
+    }
+    args
+}
+
+#[test]
+fn diff_reports_exactly_the_differences_between_two_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a_in, b_in) = (tmp.path().join("a_in"), tmp.path().join("b_in"));
+    std::fs::create_dir_all(&a_in).unwrap();
+    std::fs::create_dir_all(&b_in).unwrap();
+    let a_args = edited_inputs(&a_in, &[]);
+    // b: one eligible firm is deregistered; nothing else changes
+    let firm = expected("firms.csv").into_iter().find(|f| f["is_eligible"] == "true").unwrap();
+    let firms_text = std::fs::read_to_string(repo().join("sample_data/firms.csv")).unwrap();
+    let line = firms_text.lines().find(|l| l.starts_with(&firm["uscc"])).unwrap().to_string();
+    let status = line.split(',').nth(3).unwrap().to_string();
+    let new_line = line.replacen(&format!(",{status},"), ",注销,", 1);
+    let b_args = edited_inputs(&b_in, &[("firms.csv", &line, &new_line)]);
+    let (a_out, b_out) = (tmp.path().join("a"), tmp.path().join("b"));
+    tongbao().args(["-q", "run", "--as-of", AS_OF, "--out"]).arg(&a_out).args(&a_args).assert().success();
+    tongbao().args(["-q", "run", "--as-of", AS_OF, "--out"]).arg(&b_out).args(&b_args).assert().success();
+    let run = |p: &Path| p.join(format!("as_of={AS_OF}"));
+    let out = tongbao().arg("diff").arg(run(&a_out)).arg(run(&b_out)).arg("--json").assert().success();
+    let d: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let firms: Vec<(String, String, String, String)> = d["firms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["key"].as_str().unwrap().into(), c["field"].as_str().unwrap().into(), c["before"].as_str().unwrap().into(), c["after"].as_str().unwrap().into()))
+        .collect();
+    assert_eq!(
+        firms,
+        vec![
+            (firm["uscc"].clone(), "is_eligible".into(), "true".into(), "false".into()),
+            (firm["uscc"].clone(), "reasons".into(), "".into(), "deregistered".into()),
+        ]
+    );
+    assert!(d["claims"].as_array().unwrap().is_empty());
+    assert!(d["firms_only_in_a"].as_array().unwrap().is_empty() && d["claims_only_in_b"].as_array().unwrap().is_empty());
+    let recon = d["reconciliation"].as_array().unwrap();
+    assert_eq!(recon.len(), 1 + (firm_subsidised(&firm["uscc"]) as usize), "{recon:?}");
+    assert_eq!(recon[0]["key"], firm["uscc"].as_str());
+    // the same runs compared with themselves: nothing
+    let same = tongbao().arg("diff").arg(run(&a_out)).arg(run(&a_out)).assert().success();
+    assert!(same.stdout.contains("no differences"), "{}", same.stdout);
+}
+
+fn firm_subsidised(uscc: &str) -> bool {
+    expected("reconciliation.csv").iter().any(|r| r["uscc"] == uscc && !r["subsidy_cny"].is_empty())
+}
+
+#[test]
+fn the_report_opens_offline_and_shows_the_summaries_figures() {
+    let (_tmp, folder) = sample_run();
+    let html = std::fs::read_to_string(folder.join("report.html")).expect("report");
+    for needle in ["http://", "https://", "<link", "src="] {
+        assert!(!html.contains(needle), "the report refers to `{needle}`");
+    }
+    assert!(html.contains("<svg") && html.contains("覆盖率") && html.contains("coverage"));
+    let start = html.find(r#"<script type="application/json" id="figures">"#).expect("figures") + r#"<script type="application/json" id="figures">"#.len();
+    let end = start + html[start..].find("</script>").unwrap();
+    let fig: serde_json::Value = serde_json::from_str(&html[start..end].replace("<\\/", "</")).expect("json");
+    // quarters: the claims of the summary
+    let q = read_parquet(&folder.join("claims_by_quarter.parquet"));
+    let counts = texts(&q, "claims");
+    let shown: Vec<String> = fig["quarters"].as_array().unwrap().iter().map(|r| r[1].to_string()).collect();
+    assert_eq!(shown, counts);
+    // causes: paid and outstanding as the summary has them
+    let c = read_parquet(&folder.join("exposure_by_cause.parquet"));
+    let want: Vec<(String, String, String)> = {
+        let (k, p, o) = (texts(&c, "cause"), texts(&c, "paid_usd"), texts(&c, "outstanding_usd"));
+        (0..c.height()).map(|i| (k[i].clone(), p[i].clone(), o[i].clone())).collect()
+    };
+    let got: Vec<(String, String, String)> =
+        fig["causes"].as_array().unwrap().iter().map(|r| (r[0].as_str().unwrap().into(), r[1].as_str().unwrap().into(), r[2].as_str().unwrap().into())).collect();
+    assert_eq!(got, want);
+    // rejects: every reject record is counted once
+    let total: i64 = fig["rejects"].as_array().unwrap().iter().map(|r| r[2].as_i64().unwrap()).sum();
+    assert_eq!(total as usize, read_parquet(&folder.join("rejects.parquet")).height());
+    // districts: eligible firms add up to the eligible firms of the sample
+    let eligible: f64 = fig["districts"].as_array().unwrap().iter().map(|r| r[2].as_f64().unwrap()).sum();
+    assert_eq!(eligible as usize, expected("firms.csv").iter().filter(|f| f["is_eligible"] == "true").count());
+}
+
+#[test]
+fn an_analyst_query_is_written_and_a_broken_one_names_its_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sql = tmp.path().join("sql");
+    std::fs::create_dir_all(&sql).unwrap();
+    std::fs::write(sql.join("eligible_by_district.sql"), "select district, count(*) as firms from firm_eligibility where is_eligible group by district order by district\n").unwrap();
+    let out = tmp.path().join("out");
+    tongbao().args(["-q", "run", "--as-of", AS_OF, "--sql-dir"]).arg(&sql).arg("--out").arg(&out).assert().success();
+    let df = read_parquet(&out.join(format!("as_of={AS_OF}")).join("eligible_by_district.parquet"));
+    let total: i64 = texts(&df, "firms").iter().map(|n| n.parse::<i64>().unwrap()).sum();
+    assert_eq!(total as usize, expected("firms.csv").iter().filter(|f| f["is_eligible"] == "true").count());
+    std::fs::write(sql.join("broken.sql"), "select nothing from nowhere\n").unwrap();
+    std::fs::write(sql.join("also_broken.sql"), "selec 1\n").unwrap();
+    let before = folder_bytes(&out.join(format!("as_of={AS_OF}")));
+    tongbao().args(["-q", "run", "--as-of", AS_OF, "--sql-dir"]).arg(&sql).arg("--out").arg(&out).assert().code(2).stderr_has("broken.sql").stderr_has("also_broken.sql");
+    assert_eq!(folder_bytes(&out.join(format!("as_of={AS_OF}"))), before);
+}
