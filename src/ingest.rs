@@ -243,6 +243,14 @@ fn sniff_encoding(head: &[u8], configured: Encoding) -> Encoding {
     }
 }
 
+/// Valid UTF-8, allowing a character cut off at the end of the sniffed block.
+fn looks_utf8(head: &[u8]) -> bool {
+    match std::str::from_utf8(head) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none(),
+    }
+}
+
 fn decode(bytes: &[u8], encoding: Encoding) -> Option<Cow<'_, str>> {
     match encoding {
         Encoding::Gb18030 => encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes),
@@ -264,6 +272,11 @@ fn read_csv(input: Input, source: &InputSource, path: &Path, sink: &mut dyn Sink
     }
     head.truncate(filled);
     let encoding = sniff_encoding(&head, source.encoding);
+    if encoding == Encoding::Gb18030 && source.encoding == Encoding::Gb18030 && !head.is_ascii() && looks_utf8(&head) {
+        // UTF-8 bytes read as GB18030 decode without error into wrong characters: refuse
+        // rather than turn names into mojibake silently
+        return Err(unreadable(input, path, "declared gb18030 but its text is UTF-8: set `encoding = \"auto\"` or `\"utf8\"`"));
+    }
     let hashing = HashingReader { inner: std::io::Cursor::new(head).chain(file), hasher: Sha256::new(), size: 0 };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)

@@ -33,6 +33,9 @@ fn esc(s: &str) -> String {
 
 /// Group separators for display: `1234567.80` → `1,234,567.80`.
 fn grouped(s: &str) -> String {
+    if s.is_empty() {
+        return "—".to_string();
+    }
     let (sign, body) = s.strip_prefix('-').map(|b| ("-", b)).unwrap_or(("", s));
     let (int_part, frac) = body.split_once('.').map(|(a, b)| (a, Some(b))).unwrap_or((body, None));
     if !int_part.bytes().all(|b| b.is_ascii_digit()) {
@@ -126,8 +129,10 @@ pub fn render(as_of: &str, period_id: &str, s: &Summaries) -> Result<String> {
     let ebd = frame(s, "enrollment_by_district_band")?;
     let (district, eligible, enrolled_eligible, firms) =
         (texts(ebd, "district")?, numbers(ebd, "eligible")?, numbers(ebd, "eligible_enrolled")?, numbers(ebd, "firms")?);
+    let band = texts(ebd, "export_band")?;
     let mut by_district: BTreeMap<String, (f64, f64, f64)> = BTreeMap::new();
-    for i in 0..district.len() {
+    // enrolled applications of unknown firms are no firm of the district
+    for i in (0..district.len()).filter(|&i| band[i] != "unknown_firm") {
         let e = by_district.entry(district[i].clone()).or_default();
         e.0 += firms[i];
         e.1 += eligible[i];

@@ -3,6 +3,7 @@
 mod support;
 
 mod analyst;
+mod bad_input;
 mod claims_rules;
 mod end_to_end;
 mod firm_rules;

@@ -1,0 +1,350 @@
+//! The catalogue of bad input: each kind a named test that shows a clear error, or a
+//! reject with its reason and the right counts, and nothing published damaged.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use tongbao::ingest::{Encoding, InputSource, read_input};
+use tongbao::rejects::Reason;
+use tongbao::schema::Input;
+use tongbao::validate::{EnrollmentParser, ExportValidator, FirmParser, Validator};
+
+use crate::support::*;
+
+const AS_OF: &str = "2022-05-07";
+const FIRMS: &str = "uscc,name,company_type,reg_status,legal_rep_name,legal_rep_id";
+const EXPORTS: &str = "uscc,month,trade_channel,export_usd";
+
+fn u() -> String {
+    uscc("91", "350203", "MA33GULG")
+}
+
+fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).expect("write");
+    p
+}
+
+fn src(path: &Path) -> InputSource {
+    InputSource { path: path.to_path_buf(), encoding: Encoding::Auto, sheet: None, aliases: HashMap::new() }
+}
+
+/// A published sample run in a fresh output root, and its bytes.
+fn published() -> (tempfile::TempDir, PathBuf, Vec<(String, Vec<u8>)>) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    tongbao().args(["-q", "run", "--as-of", AS_OF, "--out"]).arg(&out).assert().success();
+    let folder = out.join(format!("as_of={AS_OF}"));
+    let bytes = folder_bytes(&folder);
+    (tmp, out, bytes)
+}
+
+/// Run with one input replaced; the run must fail with `code` and leave `out` as it was.
+fn run_fails_and_changes_nothing(flag: &str, path: &Path, code: i32, says: &[&str]) {
+    let (_tmp, out, before) = published();
+    let mut o = tongbao().args(["-q", "run", "--as-of", AS_OF, "--out"]).arg(&out).arg(flag).arg(path).assert().code(code);
+    for s in says {
+        o = o.stderr_has(s);
+    }
+    assert_eq!(folder_bytes(&out.join(format!("as_of={AS_OF}"))), before);
+    assert_eq!(o.stderr.lines().count(), 1, "a one-line error:\n{}", o.stderr);
+}
+
+fn export_counts(path: &Path) -> (tongbao::validate::Counts, Vec<tongbao::rejects::Reject>) {
+    let mut v = ExportValidator::default();
+    read_input(Input::Exports, &src(path), &mut v).expect("readable");
+    let r = v.finish();
+    assert_eq!(r.counts.read, r.counts.accepted + r.counts.rejected);
+    (r.counts, r.rejects)
+}
+
+#[test]
+fn an_empty_file_is_an_error_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "firms.csv", "");
+    run_fails_and_changes_nothing("--firms", &p, 2, &["firms.csv", "no header row"]);
+}
+
+#[test]
+fn a_header_only_file_has_no_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "exports.csv", format!("{EXPORTS}\n"));
+    let (c, _) = export_counts(&p);
+    assert_eq!((c.read, c.accepted, c.rejected), (0, 0, 0));
+}
+
+#[test]
+fn a_truncated_last_line_is_a_reject() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "exports.csv", format!("{EXPORTS}\n{},2021-03,self,100\n{},2021-0", u(), u()));
+    let (c, r) = export_counts(&p);
+    assert_eq!((c.read, c.accepted, c.rejected), (2, 1, 1));
+    assert_eq!((r[0].row, r[0].reason), (3, Reason::WrongFieldCount));
+}
+
+#[test]
+fn an_unterminated_quote_at_the_end_is_a_reject() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "exports.csv", format!("{EXPORTS}\n{},2021-03,self,100\n{},\"2021-03,self", u(), u()));
+    let (c, _) = export_counts(&p);
+    assert_eq!((c.read, c.accepted, c.rejected), (2, 1, 1));
+}
+
+#[test]
+fn ragged_rows_are_rejects_and_the_others_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "exports.csv", format!("{EXPORTS}\n{u},2021-03\n{u},2021-03,self,1\n{u},2021-03,self,1,2,3\n", u = u()));
+    let (c, r) = export_counts(&p);
+    assert_eq!((c.read, c.accepted, c.rejected), (3, 1, 2));
+    assert!(r.iter().all(|x| x.reason == Reason::WrongFieldCount));
+    assert_eq!(r.iter().map(|x| x.row).collect::<Vec<_>>(), vec![2, 4]);
+}
+
+#[test]
+fn a_gbk_file_declared_utf8_rejects_its_chinese_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("{EXPORTS}\n{u},2021-03,自营,1\n{u},2021-04,self,2\n", u = u());
+    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+    let p = write(dir.path(), "exports.csv", gbk.as_ref());
+    let mut s = src(&p);
+    s.encoding = Encoding::Utf8;
+    let mut v = ExportValidator::default();
+    read_input(Input::Exports, &s, &mut v).unwrap();
+    let r = v.finish();
+    assert_eq!((r.counts.read, r.counts.accepted, r.counts.rejected), (2, 1, 1));
+    assert_eq!((r.rejects[0].row, r.rejects[0].column.as_str(), r.rejects[0].reason), (2, "trade_channel", Reason::InvalidEncoding));
+}
+
+#[test]
+fn a_gbk_file_is_detected_when_not_declared() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("{EXPORTS}\n{u},2021-03,自营,1\n", u = u());
+    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+    let p = write(dir.path(), "exports.csv", gbk.as_ref());
+    let (c, _) = export_counts(&p);
+    assert_eq!(c.accepted, 1);
+}
+
+#[test]
+fn a_utf8_file_declared_gb18030_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "exports.csv", format!("{EXPORTS}\n{u},2021-03,自营,1\n", u = u()));
+    let mut s = src(&p);
+    s.encoding = Encoding::Gb18030;
+    let mut v = ExportValidator::default();
+    let err = read_input(Input::Exports, &s, &mut v).unwrap_err().to_string();
+    assert!(err.contains("declared gb18030") && err.contains("exports.csv"), "{err}");
+}
+
+#[test]
+fn utf8_with_a_bom_reads_its_first_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "exports.csv", format!("\u{feff}{EXPORTS}\n{},2021-03,self,1\n", u()));
+    let (c, _) = export_counts(&p);
+    assert_eq!(c.accepted, 1);
+}
+
+#[test]
+fn a_duplicated_header_is_an_error_naming_the_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "exports.csv", format!("uscc,month,trade_channel,export_usd,出口额(美元)\n{},2021-03,self,1,2\n", u()));
+    run_fails_and_changes_nothing("--exports", &p, 2, &["export_usd", "more than once"]);
+}
+
+#[test]
+fn a_missing_required_column_is_an_error_naming_the_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "firms.csv", format!("uscc,name,company_type,legal_rep_name\n{},x,有限责任公司,张三\n", u()));
+    run_fails_and_changes_nothing("--firms", &p, 2, &["reg_status", "firms.csv"]);
+}
+
+#[test]
+fn extra_columns_are_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "exports.csv", format!("备注,uscc,month,trade_channel,export_usd,来源\nx,{},2021-03,self,1,海关\n", u()));
+    let (c, _) = export_counts(&p);
+    assert_eq!(c.accepted, 1);
+}
+
+fn fixture(name: &str) -> PathBuf {
+    repo().join("tests/fixtures/bad").join(name)
+}
+
+fn enrollments(s: &InputSource) -> tongbao::validate::Validated<Vec<tongbao::model::Enrollment>> {
+    let mut v = Validator::<EnrollmentParser>::default();
+    read_input(Input::Enrollments, s, &mut v).expect("readable");
+    v.finish()
+}
+
+#[test]
+fn excel_dates_stored_as_numbers_are_read_as_dates() {
+    let r = enrollments(&src(&fixture("serial_dates.xlsx")));
+    assert_eq!(r.counts.accepted, 2, "{:?}", r.rejects);
+    assert_eq!(r.rows[0].applied_on, d("2022-01-10"));
+    assert_eq!(r.rows[0].effective_on, d("2022-01-15"));
+    assert_eq!(r.rows[1].premium_cny_cents, Some(123_456));
+}
+
+#[test]
+fn an_xlsx_with_several_sheets_reads_the_named_sheet() {
+    let mut s = src(&fixture("several_sheets.xlsx"));
+    s.sheet = Some("2022".into());
+    let r = enrollments(&s);
+    assert_eq!((r.counts.read, r.counts.accepted), (2, 2));
+    // without the name, the first sheet is read, and it has no such columns
+    let mut v = Validator::<EnrollmentParser>::default();
+    let err = read_input(Input::Enrollments, &src(&fixture("several_sheets.xlsx")), &mut v).unwrap_err().to_string();
+    assert!(err.contains("application_id"), "{err}");
+}
+
+#[test]
+fn merged_cells_leave_the_lower_rows_empty_and_they_are_rejected() {
+    let r = enrollments(&src(&fixture("merged_cells.xlsx")));
+    assert_eq!((r.counts.read, r.counts.accepted, r.counts.rejected), (2, 1, 1));
+    assert_eq!((r.rejects[0].row, r.rejects[0].column.as_str(), r.rejects[0].reason), (3, "status", Reason::MissingValue));
+}
+
+#[test]
+fn a_parquet_file_with_the_wrong_column_types_gives_rejects_not_a_crash() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("exports.parquet");
+    let mut df = df!(
+        "uscc" => [u(), u(), u()],
+        "month" => [202103i64, 202104, 202113],
+        "trade_channel" => [true, false, true],
+        "export_usd" => ["12.5", "abc", "7"],
+    )
+    .unwrap();
+    ParquetWriter::new(std::fs::File::create(&p).unwrap()).finish(&mut df).unwrap();
+    let (c, r) = export_counts(&p);
+    // booleans are no trade channel, and "abc" is no amount: every row has a reason
+    assert_eq!((c.read, c.rejected), (3, 3));
+    assert!(r.iter().any(|x| x.reason == Reason::UnknownValue && x.column == "trade_channel"));
+    assert!(r.iter().any(|x| x.reason == Reason::InvalidAmount && x.row == 2));
+    assert!(r.iter().any(|x| x.reason == Reason::InvalidMonth && x.row == 3));
+}
+
+#[test]
+fn negative_nan_infinite_and_absurd_amounts_are_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows: Vec<String> = ["-1", "NaN", "inf", "-Infinity", "1e308", "123456789012345678"].iter().map(|a| format!("{},2021-03,self,{a}", u())).collect();
+    let p = write(dir.path(), "exports.csv", format!("{EXPORTS}\n{}\n", rows.join("\n")));
+    let (c, r) = export_counts(&p);
+    assert_eq!((c.read, c.rejected), (6, 6));
+    let reasons: Vec<Reason> = r.iter().map(|x| x.reason).collect();
+    assert_eq!(
+        reasons,
+        vec![Reason::NegativeAmount, Reason::InvalidAmount, Reason::InvalidAmount, Reason::InvalidAmount, Reason::InvalidAmount, Reason::AmountTooLarge]
+    );
+}
+
+#[test]
+fn an_impossible_date_is_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "e.csv", format!("application_id,uscc,policy_no,policy_year,applied_on,effective_on,status\nA1,{},P1,2022,2022-02-30,2022-03-01,accepted\n", u()));
+    let r = enrollments(&src(&p));
+    assert_eq!((r.rejects[0].column.as_str(), r.rejects[0].reason), ("applied_on", Reason::InvalidDate));
+}
+
+#[test]
+fn dates_in_the_future_are_out_of_the_run_not_rejected() {
+    let (_tmp, out, _) = published();
+    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join(format!("as_of={AS_OF}/manifest.json"))).unwrap()).unwrap();
+    let claims = manifest["inputs"].as_array().unwrap().iter().find(|i| i["input"] == "claims").unwrap();
+    // the sample has a claim notified after the evaluation date: accepted, out of the run
+    assert_eq!(claims["out_of_run"], 1);
+    // and a run on a date before every row's date sees none of them, without rejecting
+    let early = tempfile::tempdir().unwrap();
+    tongbao().args(["-q", "run", "--as-of", "2020-01-02", "--out"]).arg(early.path()).assert().success();
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(early.path().join("as_of=2020-01-02/manifest.json")).unwrap()).unwrap();
+    let c = m["inputs"].as_array().unwrap().iter().find(|i| i["input"] == "claims").unwrap();
+    assert_eq!(c["counts"]["rejected"], claims["counts"]["rejected"]);
+    assert_eq!(c["out_of_run"], c["counts"]["accepted"]);
+}
+
+#[test]
+fn full_width_and_lower_case_usccs_are_normalised_and_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let lower = u().to_lowercase();
+    let full: String = u().chars().map(|ch| char::from_u32(ch as u32 + 0xFEE0).unwrap()).collect();
+    let p = write(dir.path(), "exports.csv", format!("{EXPORTS}\n{lower},2021-03,self,1\n{full},2021-04,self,2\n"));
+    let mut v = ExportValidator::default();
+    read_input(Input::Exports, &src(&p), &mut v).unwrap();
+    let r = v.finish();
+    assert_eq!(r.counts.accepted, 2);
+    assert_eq!(r.rows[&(u(), 2021)].self_cents, 300);
+}
+
+#[test]
+fn an_id_with_a_lower_case_x_matches_its_listing() {
+    let dir = tempfile::tempdir().unwrap();
+    let firms = write(dir.path(), "firms.csv", format!("{FIRMS}\n{},厦门甲贸易有限公司,有限责任公司,存续,张三,11010519491231002x\n", u()));
+    let mut v = Validator::<FirmParser>::default();
+    read_input(Input::Firms, &src(&firms), &mut v).unwrap();
+    let r = v.finish();
+    assert_eq!(r.rows[0].legal_rep_id.as_deref(), Some("11010519491231002X"));
+}
+
+#[test]
+fn usccs_with_letters_outside_the_alphabet_are_malformed() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows: Vec<String> = ['I', 'O', 'S', 'V', 'Z'].iter().map(|ch| format!("{}{ch}{},2021-03,self,1", &u()[..10], &u()[11..])).collect();
+    let p = write(dir.path(), "exports.csv", format!("{EXPORTS}\n{}\n", rows.join("\n")));
+    let (c, r) = export_counts(&p);
+    assert_eq!(c.rejected, 5);
+    assert!(r.iter().all(|x| x.reason == Reason::MalformedUscc));
+}
+
+#[test]
+fn duplicate_keys_across_two_files_of_one_input_reject_both() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.csv", format!("{FIRMS}\n{},甲,有限责任公司,存续,张三,\n", u()));
+    write(dir.path(), "b.csv", format!("{FIRMS}\n{},甲,有限责任公司,存续,张三,\n{},乙,有限责任公司,存续,李四,\n", u(), uscc("91", "350203", "BBBBBBB1")));
+    let mut v = Validator::<FirmParser>::default();
+    read_input(Input::Firms, &src(dir.path()), &mut v).unwrap();
+    let r = v.finish();
+    assert_eq!((r.counts.read, r.counts.accepted, r.counts.rejected), (3, 1, 2));
+    let mut files: Vec<(String, u64)> = r.rejects.iter().map(|x| (Path::new(&x.file).file_name().unwrap().to_string_lossy().to_string(), x.row)).collect();
+    files.sort();
+    assert_eq!(files, vec![("a.csv".to_string(), 2), ("b.csv".to_string(), 2)]);
+}
+
+#[test]
+fn a_folder_input_with_an_unrelated_file_skips_it_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "exports.csv", format!("{EXPORTS}\n{},2021-03,self,1\n", u()));
+    write(dir.path(), "readme.docx", "not data");
+    let out = tempfile::tempdir().unwrap();
+    tongbao()
+        .args(["run", "--as-of", AS_OF, "--out"])
+        .arg(out.path())
+        .arg("--exports")
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stderr_has("skipped")
+        .stderr_has("readme.docx");
+}
+
+#[test]
+fn a_policy_file_with_overlapping_periods_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(repo().join("policy.toml")).unwrap().replace("end = \"2021-12-31\"", "end = \"2022-01-01\"");
+    let p = write(dir.path(), "policy.toml", text);
+    let out = tempfile::tempdir().unwrap();
+    tongbao().args(["-q", "run", "--as-of", AS_OF, "--out"]).arg(out.path()).arg("--policy").arg(&p).assert().code(2).stderr_has("overlap");
+}
+
+#[test]
+fn an_evaluation_date_no_period_covers_is_an_error() {
+    let out = tempfile::tempdir().unwrap();
+    tongbao().args(["-q", "run", "--as-of", "2019-06-30", "--out"]).arg(out.path()).assert().code(2).stderr_has("no policy period").stderr_has("2019-06-30");
+}
+
+#[test]
+fn an_unknown_config_key_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(dir.path(), "tongbao.toml", "polcy = \"policy.toml\"\n");
+    tongbao().arg("--config").arg(&cfg).args(["-q", "check"]).assert().code(2).stderr_has("polcy");
+}
