@@ -93,6 +93,19 @@ impl Uscc {
     }
 }
 
+/// A well-formed USCC as its 18 bytes, without allocating when it is already normal.
+pub fn uscc_key(raw: &str) -> Option<[u8; 18]> {
+    let t = raw.trim();
+    let bytes = if t.len() == 18 && t.bytes().all(|b| uscc_value(b).is_some()) {
+        t.as_bytes().to_vec()
+    } else {
+        Uscc::parse(raw)?.0.into_bytes()
+    };
+    let mut key = [0u8; 18];
+    key.copy_from_slice(&bytes);
+    Some(key)
+}
+
 /// The 18th character of a USCC whose first 17 are given: weights 3^(i-1) mod 31.
 pub fn uscc_check_char(first17: &str) -> Option<char> {
     if first17.len() != 17 {
@@ -264,6 +277,19 @@ impl DocId {
 
 /// A name's comparison key: NFKC, no white space, Latin upper case, 【】〔〕 as ().
 pub fn normalise_name(raw: &str) -> String {
+    use unicode_normalization::{IsNormalized, is_nfkc_quick};
+    if is_nfkc_quick(raw.chars()) == IsNormalized::Yes {
+        // most names are already NFKC: skip the decomposition
+        return raw
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| match c {
+                '【' | '〔' => '(',
+                '】' | '〕' => ')',
+                _ => c.to_ascii_uppercase(),
+            })
+            .collect();
+    }
     raw.nfkc()
         .filter(|c| !c.is_whitespace())
         .map(|c| match c {

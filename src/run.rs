@@ -104,8 +104,17 @@ pub fn run(config: &Config, progress: &Progress) -> Result<RunOutput, CommandErr
     }
 
     progress.stage("evaluating");
-    let eval = rules::evaluate(&loaded.inputs, &config.policy, period, config.as_of);
-    lap(&mut timings, "evaluate", &mut t, Some(loaded.inputs.firms.len() as u64 + loaded.inputs.claims.len() as u64));
+    let rows = |stage: &str| -> Option<u64> {
+        Some(match stage {
+            "blacklist screen" => (loaded.inputs.firms.len() + loaded.inputs.listings.len()) as u64,
+            "claims" => loaded.inputs.claims.len() as u64,
+            "reconciliation" => (loaded.inputs.firms.len() + loaded.inputs.enrollments.len()) as u64,
+            _ => loaded.inputs.firms.len() as u64,
+        })
+    };
+    let eval = rules::evaluate_observed(&loaded.inputs, &config.policy, period, config.as_of, &mut |stage| {
+        lap(&mut timings, stage, &mut t, rows(stage));
+    });
 
     progress.stage("building tables");
     let tables = detail_tables(&eval, &loaded)?;

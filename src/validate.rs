@@ -120,10 +120,15 @@ impl<'a> RowCheck<'a> {
         self.parse(name, values::parse_amount_cents)
     }
 
+    /// A value of a closed list: compared after trimming and case-folding.
     fn closed<T: Copy>(&mut self, name: &str, table: &[(&[&str], T)]) -> Option<T> {
         self.parse(name, |v| {
-            let key = v.trim().to_lowercase();
-            table.iter().find(|(words, _)| words.contains(&key.as_str())).map(|(_, t)| *t).ok_or(Reason::UnknownValue)
+            let v = v.trim();
+            table
+                .iter()
+                .find(|(words, _)| words.iter().any(|w| w.eq_ignore_ascii_case(v) || (!v.is_ascii() && v.to_lowercase() == *w)))
+                .map(|(_, t)| *t)
+                .ok_or(Reason::UnknownValue)
         })
     }
 
@@ -517,7 +522,7 @@ impl RowParser for FxParser {
 #[derive(Default)]
 pub struct ExportValidator {
     /// Keyed by the USCC's 18 bytes, so that a row costs no allocation.
-    totals: HashMap<([u8; 18], i32), ExportTotals>,
+    totals: foldhash::HashMap<([u8; 18], i32), ExportTotals>,
     rejects: Vec<Reject>,
     warnings: Vec<Reject>,
     counts: Counts,
@@ -529,7 +534,7 @@ impl Sink for ExportValidator {
     fn row(&mut self, file: &str, row: u64, cells: &[Option<&str>], spreadsheet: bool) {
         self.counts.read += 1;
         let mut c = RowCheck { input: Input::Exports, file, row, cells, spreadsheet, rejects: Vec::new(), warnings: Vec::new() };
-        let uscc = c.uscc();
+        let uscc = c.parse(col::USCC, |v| ident::uscc_key(v).ok_or(Reason::MalformedUscc));
         let month = c.parse(col::MONTH, |v| values::parse_month(v, spreadsheet));
         let channel = c.closed(col::TRADE_CHANNEL, TRADE_CHANNELS);
         let usd = c.amount(col::EXPORT_USD);
@@ -541,9 +546,7 @@ impl Sink for ExportValidator {
         }
         if let (Some(u), Some((year, _)), Some(is_self), Some(cents)) = (uscc, month, channel, usd) {
             self.counts.accepted += 1;
-            let mut key = [0u8; 18];
-            key.copy_from_slice(u.as_str().as_bytes());
-            let t = self.totals.entry((key, year)).or_default();
+            let t = self.totals.entry((u, year)).or_default();
             if is_self {
                 t.self_cents += cents;
             } else {

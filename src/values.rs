@@ -73,11 +73,13 @@ pub fn parse_month(raw: &str, excel_serial: bool) -> Result<(i32, u32), Reason> 
 /// An amount of money in cents: a plain decimal, at most two decimals, not negative.
 /// Thousands separators (`1,234.56`) are accepted, as spreadsheets write them.
 pub fn parse_amount_cents(raw: &str) -> Result<i64, Reason> {
-    let s: String = raw.trim().chars().filter(|&c| c != ',' && c != '_').collect();
-    let lower = s.to_ascii_lowercase();
-    if lower.contains("nan") || lower.contains("inf") {
-        return Err(Reason::InvalidAmount);
-    }
+    let trimmed = raw.trim();
+    let s: std::borrow::Cow<str> = if trimmed.contains([',', '_']) {
+        trimmed.chars().filter(|&c| c != ',' && c != '_').collect::<String>().into()
+    } else {
+        trimmed.into()
+    };
+    // NaN, inf and anything else that is not digits fails the digit checks below
     let (neg, body) = match s.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, s.strip_prefix('+').unwrap_or(&s)),

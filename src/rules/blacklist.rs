@@ -1,7 +1,8 @@
 //! Blacklist screening (SPEC §3.3): firm and legal-representative hits, and possible
 //! matches for review, on the listings in force on the evaluation date.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
+use rayon::prelude::*;
 
 use chrono::NaiveDate;
 
@@ -92,13 +93,13 @@ impl<'a> ListingIndex<'a> {
     /// Index the listings in force on `as_of`: listed on or before it, not removed by it.
     pub fn new(listings: &'a [Listing], as_of: NaiveDate) -> Self {
         let mut ix = ListingIndex {
-            by_uscc: HashMap::new(),
-            by_org_code: HashMap::new(),
-            org_by_name: HashMap::new(),
-            person_by_name_id: HashMap::new(),
-            person_by_name_mask: HashMap::new(),
+            by_uscc: HashMap::default(),
+            by_org_code: HashMap::default(),
+            org_by_name: HashMap::default(),
+            person_by_name_id: HashMap::default(),
+            person_by_name_mask: HashMap::default(),
             mask_shapes: Vec::new(),
-            person_by_name: HashMap::new(),
+            person_by_name: HashMap::default(),
         };
         let mut shapes = std::collections::BTreeSet::new();
         for l in listings.iter().filter(|l| l.in_force(as_of)) {
@@ -218,7 +219,7 @@ fn compatible(a: &MaskedId, b: &MaskedId) -> bool {
 /// Screen every firm: all hits and possible matches, firm by firm in input order.
 pub fn screen(firms: &[Firm], listings: &[Listing], as_of: NaiveDate) -> Vec<Hit> {
     let ix = ListingIndex::new(listings, as_of);
-    firms.iter().flat_map(|f| screen_firm(f, &ix)).collect()
+    firms.par_iter().flat_map_iter(|f| screen_firm(f, &ix)).collect()
 }
 
 #[cfg(test)]

@@ -125,8 +125,9 @@ pub fn judge_all(firms: &[Firm], exports: &Exports, period: &Period, reference_y
         by_firm.insert(sorted[start].uscc.as_str(), (start, end));
         start = end;
     }
+    use rayon::prelude::*;
     firms
-        .iter()
+        .par_iter()
         .map(|f| {
             let mine: Vec<Hit> = match by_firm.get(f.uscc.as_str()) {
                 Some(&(s, e)) => sorted[s..e].iter().map(|h| (*h).clone()).collect(),

@@ -5,6 +5,7 @@ mod support;
 mod analyst;
 mod bad_input;
 mod claims_rules;
+mod crash;
 mod end_to_end;
 mod firm_rules;
 mod ingest_paths;
