@@ -15,6 +15,11 @@ use unicode_normalization::UnicodeNormalization;
 use crate::rejects::Reason;
 use crate::schema::Input;
 
+// the only part that needs polars; left out of fuzzing builds, which include this module
+// by path without polars
+#[cfg(not(fuzzing))]
+mod parquet;
+
 /// How a CSV file's bytes are to be read as text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -116,7 +121,7 @@ enum Format {
 }
 
 impl Format {
-    fn of(path: &Path) -> Option<Format> {
+    pub(crate) fn of(path: &Path) -> Option<Format> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
             "csv" => Some(Format::Csv),
@@ -135,7 +140,10 @@ pub fn read_input(input: Input, source: &InputSource, sink: &mut dyn Sink) -> Re
         let info = match Format::of(&file) {
             Some(Format::Csv) => read_csv(input, source, &file, sink)?,
             Some(Format::Xlsx) => read_xlsx(input, source, &file, sink)?,
-            Some(Format::Parquet) => read_parquet(input, source, &file, sink)?,
+            #[cfg(not(fuzzing))]
+            Some(Format::Parquet) => parquet::read_parquet(input, source, &file, sink)?,
+            #[cfg(fuzzing)]
+            Some(Format::Parquet) => return Err(unreadable(input, &file, "parquet is not read in fuzzing builds")),
             None => continue,
         };
         infos.push(info);
@@ -143,7 +151,7 @@ pub fn read_input(input: Input, source: &InputSource, sink: &mut dyn Sink) -> Re
     Ok((infos, warnings))
 }
 
-fn unreadable(input: Input, path: &Path, e: impl std::fmt::Display) -> IngestError {
+pub(crate) fn unreadable(input: Input, path: &Path, e: impl std::fmt::Display) -> IngestError {
     IngestError::Unreadable { input: input.name(), path: path.display().to_string(), message: e.to_string() }
 }
 
@@ -153,7 +161,7 @@ fn header_key(h: &str) -> String {
 }
 
 /// Map a file's headers to the input's columns: `map[file_col] = Some(canonical index)`.
-fn map_headers(input: Input, source: &InputSource, path: &Path, headers: &[String]) -> Result<Vec<Option<usize>>, IngestError> {
+pub(crate) fn map_headers(input: Input, source: &InputSource, path: &Path, headers: &[String]) -> Result<Vec<Option<usize>>, IngestError> {
     let columns = input.columns();
     let mut lookup: HashMap<String, usize> = HashMap::new();
     for (i, c) in columns.iter().enumerate() {
@@ -219,7 +227,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// Hash a whole file (for formats whose reader does not stream through us).
-fn file_info(input: Input, path: &Path) -> Result<FileInfo, IngestError> {
+pub(crate) fn file_info(input: Input, path: &Path) -> Result<FileInfo, IngestError> {
     let mut reader = HashingReader { inner: File::open(path).map_err(|e| unreadable(input, path, e))?, hasher: Sha256::new(), size: 0 };
     std::io::copy(&mut reader, &mut std::io::sink()).map_err(|e| unreadable(input, path, e))?;
     Ok(FileInfo { path: path.display().to_string(), size: reader.size, sha256: hex(&reader.hasher.finalize()) })
@@ -414,66 +422,3 @@ fn read_xlsx(input: Input, source: &InputSource, path: &Path, sink: &mut dyn Sin
     file_info(input, path)
 }
 
-fn read_parquet(input: Input, source: &InputSource, path: &Path, sink: &mut dyn Sink) -> Result<FileInfo, IngestError> {
-    use polars::prelude::*;
-    let shown = path.display().to_string();
-    let file = File::open(path).map_err(|e| unreadable(input, path, e))?;
-    let df = ParquetReader::new(file).finish().map_err(|e| unreadable(input, path, e))?;
-    let headers: Vec<String> = df.get_column_names().iter().map(|n| n.to_string()).collect();
-    let map = map_headers(input, source, path, &headers)?;
-    let columns = input.columns();
-    const CHUNK: usize = 65_536;
-    let mut offset = 0usize;
-    while offset < df.height() {
-        let part = df.slice(offset as i64, CHUNK);
-        // text columns are read in place; other types are turned into text once per chunk
-        let mut strings: Vec<Option<StringChunked>> = vec![None; columns.len()];
-        let mut owned: Vec<Option<Vec<Option<String>>>> = vec![None; columns.len()];
-        for (col, target) in part.columns().iter().zip(&map) {
-            let Some(t) = target else { continue };
-            let series = col.as_materialized_series();
-            if series.dtype() == &DataType::String {
-                strings[*t] = Some(series.str().map_err(|e| unreadable(input, path, e))?.rechunk().into_owned());
-            } else {
-                owned[*t] = Some(column_texts(series).map_err(|e| unreadable(input, path, e))?);
-            }
-        }
-        let views: Vec<Option<Vec<Option<&str>>>> = strings
-            .iter()
-            .zip(&owned)
-            .map(|(s, o)| match (s, o) {
-                (Some(ca), _) => Some(ca.iter().collect()),
-                (None, Some(v)) => Some(v.iter().map(|x| x.as_deref()).collect()),
-                (None, None) => None,
-            })
-            .collect();
-        let mut row: Vec<Option<&str>> = vec![None; columns.len()];
-        for i in 0..part.height() {
-            for (cell, view) in row.iter_mut().zip(&views) {
-                *cell = view.as_ref().and_then(|v| v[i]);
-            }
-            // a Parquet file has no header row: its first row is row 1
-            sink.row(&shown, (offset + i) as u64 + 1, &row, false);
-        }
-        offset += CHUNK;
-    }
-    file_info(input, path)
-}
-
-/// Every value of a column as text: floats by their shortest round trip, dates as ISO.
-fn column_texts(s: &polars::prelude::Series) -> polars::prelude::PolarsResult<Vec<Option<String>>> {
-    use polars::prelude::*;
-    Ok(match s.dtype() {
-        DataType::Float64 => s.f64()?.iter().map(|v| v.map(float_text)).collect(),
-        DataType::Float32 => s.f32()?.iter().map(|v| v.map(|f| if f.fract() == 0.0 && f.abs() < 1e7 { format!("{}", f as i64) } else { format!("{f}") })).collect(),
-        DataType::Datetime(_, _) => {
-            let d = s.cast(&DataType::Date)?;
-            let d = d.cast(&DataType::String)?;
-            d.str()?.iter().map(|v| v.map(str::to_string)).collect()
-        }
-        _ => {
-            let t = s.cast(&DataType::String)?;
-            t.str()?.iter().map(|v| v.map(str::to_string)).collect()
-        }
-    })
-}
