@@ -16,7 +16,7 @@ def main(folder: str) -> int:
     for output in manifest["outputs"]:
         path = run / output["file"]
         table = pq.read_table(path)
-        (count,) = duckdb.sql(f"select count(*) from read_parquet('{path}')").fetchone()
+        ((count,),) = duckdb.sql(f"select count(*) from read_parquet('{path}')").fetchall()
         ok = table.num_rows == count == output["rows"]
         failures += not ok
         print(f"{'ok ' if ok else 'BAD'} {output['file']:<36} pyarrow {table.num_rows:>6} duckdb {count:>6} manifest {output['rows']:>6}")

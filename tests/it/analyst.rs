@@ -313,3 +313,12 @@ fn an_analyst_query_is_written_and_a_broken_one_names_its_file() {
     tongbao().args(["-q", "run", "--as-of", AS_OF, "--sql-dir"]).arg(&sql).arg("--out").arg(&out).assert().code(2).stderr_has("broken.sql").stderr_has("also_broken.sql");
     assert_eq!(folder_bytes(&out.join(format!("as_of={AS_OF}"))), before);
 }
+
+#[test]
+fn explain_from_a_published_run_uses_its_date_and_inputs() {
+    let (_tmp, folder) = sample_run();
+    // no --as-of: the run's date comes from its manifest
+    let out = tongbao().args(["-q", "explain", "--lang", "en", "--run"]).arg(&folder).args(["claim", "CL-2022-0003"]).assert().success();
+    assert!(out.stdout.contains("cut by the cap USD 6,000.00"), "{}", out.stdout);
+    assert!(out.stdout.contains("1 earlier claims had taken USD 32,000.00"), "{}", out.stdout);
+}

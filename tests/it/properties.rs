@@ -90,3 +90,67 @@ proptest! {
         prop_assert_eq!(a, b);
     }
 }
+
+mod screen {
+    use proptest::prelude::*;
+    use tongbao::ident::DocId;
+    use tongbao::model::*;
+    use tongbao::rules::blacklist::{legal_rep_match, screen};
+
+    use crate::support::*;
+
+    const NAMES: [&str; 3] = ["张三", "李四", "王五"];
+    const IDS: [&str; 3] = ["11010519491231002X", "350203198001011234", "440304199012120017"];
+
+    /// A legal representative's or a listing's id: none, full, masked in several shapes, opaque.
+    fn id_text(kind: usize, which: usize, shape: usize) -> String {
+        let full = IDS[which % 3];
+        match kind {
+            0 => String::new(),
+            1 => full.to_string(),
+            2 => {
+                let (p, s) = [(6, 4), (10, 4), (10, 3), (1, 1)][shape % 4];
+                format!("{}{}{}", &full[..p], "*".repeat(18 - p - s + shape % 2), &full[18 - s..])
+            }
+            _ => format!("H0{which}"),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        /// The screen's hash probes find exactly what comparing every listing would.
+        #[test]
+        fn the_hash_screen_equals_the_pairwise_rule(
+            firms in prop::collection::vec((0usize..3, 0usize..4, 0usize..3, 0usize..4), 1..6),
+            listings in prop::collection::vec((0usize..3, 0usize..4, 0usize..3, 0usize..4), 0..12),
+        ) {
+            let firms: Vec<Firm> = firms.iter().enumerate().map(|(i, (n, k, w, s))| {
+                let mut f = firm(&uscc("91", "350203", &format!("AAAAAA{:02}", i)));
+                f.legal_rep_name = NAMES[*n].to_string();
+                let id = id_text(*k, *w, *s);
+                f.legal_rep_id = (!id.is_empty()).then_some(id);
+                f
+            }).collect();
+            let listings: Vec<Listing> = listings.iter().enumerate().map(|(i, (n, k, w, s))| {
+                let mut l = listing(ListType::DishonestDebtor, SubjectType::Person, NAMES[*n], &id_text(*k, *w, *s), "2021-01-01", None);
+                l.origin.row = i as u64 + 2;
+                l
+            }).collect();
+            let mut fast: Vec<(String, u64, &str)> = screen(&firms, &listings, d("2022-05-07"))
+                .iter().map(|h| (h.uscc.clone(), h.origin.row, h.kind.as_str())).collect();
+            let mut slow: Vec<(String, u64, &str)> = Vec::new();
+            for f in &firms {
+                let rep = f.legal_rep_id.as_deref().and_then(DocId::classify_person);
+                for l in listings.iter().filter(|l| l.name_key == tongbao::ident::normalise_name(&f.legal_rep_name)) {
+                    if let Some(kind) = legal_rep_match(rep.as_ref(), l.id.as_ref()) {
+                        slow.push((f.uscc.clone(), l.origin.row, kind.as_str()));
+                    }
+                }
+            }
+            fast.sort();
+            slow.sort();
+            prop_assert_eq!(fast, slow);
+        }
+    }
+}
