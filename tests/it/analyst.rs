@@ -74,12 +74,21 @@ fn claims_by_quarter_counts_every_claim_and_the_paid_indemnity() {
 
 #[test]
 fn exposure_by_cause_adds_up_the_hand_checked_claims() {
+    exposure_adds_up("exposure_by_cause", "cause", |input| input["cause"].to_lowercase());
+}
+
+#[test]
+fn exposure_by_country_adds_up_the_hand_checked_claims() {
+    exposure_adds_up("exposure_by_country", "obligor_country", |input| input["obligor_country"].to_uppercase());
+}
+
+fn exposure_adds_up(summary: &str, key: &str, key_of: impl Fn(&BTreeMap<String, String>) -> String) {
     let (_tmp, folder) = sample_run();
     let inputs = claim_inputs();
     let mut want: BTreeMap<String, [i64; 6]> = BTreeMap::new();
     for c in expected("claims.csv") {
         let input = &inputs[&c["claim_id"]];
-        let e = want.entry(input["cause"].to_lowercase()).or_default();
+        let e = want.entry(key_of(input)).or_default();
         e[0] += 1;
         e[1] += (c["is_covered"] == "true") as i64;
         e[2] += cents(&c["usd_loss"]);
@@ -91,9 +100,9 @@ fn exposure_by_cause_adds_up_the_hand_checked_claims() {
         }
         e[5] += cents(&c["cut_by_cap"]);
     }
-    let df = read_parquet(&folder.join("exposure_by_cause.parquet"));
+    let df = read_parquet(&folder.join(format!("{summary}.parquet")));
     let cols: Vec<Vec<String>> = ["claims", "covered", "usd_loss", "paid_usd", "outstanding_usd", "cut_by_cap_usd"].iter().map(|c| texts(&df, c)).collect();
-    let causes = texts(&df, "cause");
+    let causes = texts(&df, key);
     let got: BTreeMap<String, [i64; 6]> = (0..df.height())
         .map(|i| {
             let v = [cols[0][i].parse().unwrap(), cols[1][i].parse().unwrap(), cents(&cols[2][i]), cents(&cols[3][i]), cents(&cols[4][i]), cents(&cols[5][i])];
