@@ -6,7 +6,6 @@ use crate::rejects::Reject;
 use crate::rules::Evaluation;
 use crate::rules::claims::{ClaimReason, ClaimResult};
 use crate::rules::eligibility::FirmReason;
-use crate::values::format_cents;
 
 /// The language of an explanation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,16 +27,7 @@ fn usd(cents: i64) -> String {
 }
 
 fn thousands(cents: i64) -> String {
-    let s = format_cents(cents.abs());
-    let (int_part, frac) = s.split_once('.').unwrap_or((&s, "00"));
-    let mut out = String::new();
-    for (i, ch) in int_part.chars().enumerate() {
-        if i > 0 && (int_part.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    format!("{}{out}.{frac}", if cents < 0 { "-" } else { "" })
+    crate::values::format_cents_grouped(cents)
 }
 
 fn yes_no(lang: Lang, ok: bool) -> &'static str {

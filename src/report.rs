@@ -31,27 +31,9 @@ fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// Group separators for display: `1234567.80` → `1,234,567.80`.
+/// Group separators for display, a dash for an unknown (empty) figure.
 fn grouped(s: &str) -> String {
-    if s.is_empty() {
-        return "—".to_string();
-    }
-    let (sign, body) = s.strip_prefix('-').map(|b| ("-", b)).unwrap_or(("", s));
-    let (int_part, frac) = body.split_once('.').map(|(a, b)| (a, Some(b))).unwrap_or((body, None));
-    if !int_part.bytes().all(|b| b.is_ascii_digit()) {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    for (i, ch) in int_part.chars().enumerate() {
-        if i > 0 && (int_part.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    match frac {
-        Some(f) => format!("{sign}{out}.{f}"),
-        None => format!("{sign}{out}"),
-    }
+    if s.is_empty() { "—".to_string() } else { crate::values::group_digits(s) }
 }
 
 /// A horizontal bar chart: one bar (or two stacked) per label.

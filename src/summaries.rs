@@ -8,7 +8,6 @@ use polars::prelude::*;
 use polars::sql::SQLContext;
 
 use crate::policy::Period;
-use crate::values::format_cents;
 
 /// The queries that ship with tongbao, used when no SQL folder is configured and
 /// overridden by a file of the same stem in it.
@@ -67,17 +66,10 @@ fn band_label(lo: i64, hi: i64) -> String {
     format!("({}, {}]", thousands(lo), thousands(hi))
 }
 
+/// Whole dollars without their `.00`: `1,000,000`.
 fn thousands(cents: i64) -> String {
-    let whole = format_cents(cents);
-    let (int_part, frac) = whole.split_once('.').unwrap_or((&whole, "00"));
-    let mut out = String::new();
-    for (i, ch) in int_part.chars().enumerate() {
-        if i > 0 && (int_part.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if frac != "00" { format!("{out}.{frac}") } else { out }
+    let text = crate::values::format_cents_grouped(cents);
+    text.strip_suffix(".00").map(str::to_string).unwrap_or(text)
 }
 
 /// The one-row `params` table: the policy figures a query may need.

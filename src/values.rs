@@ -164,6 +164,32 @@ pub fn format_cents(cents: i64) -> String {
     format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
+/// Digits grouped by thousands for people: `1234567.8` → `1,234,567.8`. Text that is not
+/// a plain decimal comes back as it was.
+pub fn group_digits(text: &str) -> String {
+    let (sign, body) = text.strip_prefix('-').map(|b| ("-", b)).unwrap_or(("", text));
+    let (int_part, frac) = body.split_once('.').map(|(a, b)| (a, Some(b))).unwrap_or((body, None));
+    if int_part.is_empty() || !int_part.bytes().all(|b| b.is_ascii_digit()) {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for (i, ch) in int_part.chars().enumerate() {
+        if i > 0 && (int_part.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    match frac {
+        Some(f) => format!("{sign}{out}.{f}"),
+        None => format!("{sign}{out}"),
+    }
+}
+
+/// Cents for people: 123456789 → `1,234,567.89`.
+pub fn format_cents_grouped(cents: i64) -> String {
+    group_digits(&format_cents(cents))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,6 +280,15 @@ mod tests {
         assert_eq!(parse_count("365.0"), Ok(365));
         assert_eq!(parse_count("-1"), Err(Reason::InvalidInteger));
         assert_eq!(parse_count("90 days"), Err(Reason::InvalidInteger));
+    }
+
+    #[test]
+    fn grouped_digits() {
+        assert_eq!(group_digits("1234567.80"), "1,234,567.80");
+        assert_eq!(group_digits("-1000"), "-1,000");
+        assert_eq!(group_digits("999"), "999");
+        assert_eq!(group_digits("n/a"), "n/a");
+        assert_eq!(format_cents_grouped(5_000_000), "50,000.00");
     }
 
     #[test]

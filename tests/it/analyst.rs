@@ -195,15 +195,7 @@ fn explain_shows_how_every_sample_claim_was_priced() {
 }
 
 fn grouped(s: &str) -> String {
-    let (int_part, frac) = s.split_once('.').unwrap_or((s, "00"));
-    let mut out = String::new();
-    for (i, ch) in int_part.chars().enumerate() {
-        if i > 0 && (int_part.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    format!("{out}.{frac}")
+    tongbao::values::group_digits(s)
 }
 
 /// Copy sample inputs into `dir`, editing the named files' text.
