@@ -145,7 +145,7 @@ pub struct Parsed<T> {
 
 /// An input whose rows are parsed one by one and kept, with an optional unique key.
 pub trait RowParser {
-    type Row;
+    type Row: Send;
     const INPUT: Input;
     /// The column under which a duplicate key is reported.
     const KEY_COLUMN: Option<&'static str>;
@@ -163,7 +163,7 @@ struct Pending<T> {
 pub struct Validator<P: RowParser> {
     /// Accepted rows that no rule of this run can use are counted but not kept (for
     /// example listings not in force on the evaluation date). Only for inputs without a key.
-    keep: Option<Box<dyn Fn(&P::Row) -> bool>>,
+    keep: Option<Box<dyn Fn(&P::Row) -> bool + Send + Sync>>,
     pending: Vec<Pending<P::Row>>,
     rejects: Vec<Reject>,
     warnings: Vec<Reject>,
@@ -181,7 +181,7 @@ impl<P: RowParser> Default for Validator<P> {
 
 impl<P: RowParser> Validator<P> {
     /// Keep only the accepted rows for which `keep` holds; the others still count as accepted.
-    pub fn keeping(keep: impl Fn(&P::Row) -> bool + 'static) -> Self {
+    pub fn keeping(keep: impl Fn(&P::Row) -> bool + Send + Sync + 'static) -> Self {
         debug_assert!(P::KEY_COLUMN.is_none(), "a keyed input must keep every row for duplicate detection");
         Validator { keep: Some(Box::new(keep)), ..Validator::default() }
     }
@@ -221,15 +221,28 @@ impl<P: RowParser> Validator<P> {
     }
 }
 
-impl<P: RowParser> Sink for Validator<P> {
-    fn row(&mut self, file: &str, row: u64, cells: &[Option<&str>], spreadsheet: bool) {
+/// One row checked: what it parsed to, and its rejects and warnings.
+struct Checked<T> {
+    row: u64,
+    parsed: Parsed<T>,
+    rejects: Vec<Reject>,
+    warnings: Vec<Reject>,
+}
+
+fn check_row<P: RowParser>(file: &str, arc: &Arc<str>, row: u64, cells: &[Option<&str>], spreadsheet: bool) -> Checked<P::Row> {
+    let mut c = RowCheck { input: P::INPUT, file, row, cells, spreadsheet, rejects: Vec::new(), warnings: Vec::new() };
+    let parsed = P::parse(&mut c, arc);
+    Checked { row, parsed, rejects: c.rejects, warnings: c.warnings }
+}
+
+impl<P: RowParser> Validator<P> {
+    /// Take in one checked row, in file order.
+    fn absorb(&mut self, arc: &Arc<str>, checked: Checked<P::Row>) {
+        let Checked { row, parsed, mut rejects, mut warnings } = checked;
         self.read += 1;
-        let arc = self.file_arc(file);
-        let mut c = RowCheck { input: P::INPUT, file, row, cells, spreadsheet, rejects: Vec::new(), warnings: Vec::new() };
-        let parsed = P::parse(&mut c, &arc);
-        let ok = c.rejects.is_empty();
-        self.rejects.append(&mut c.rejects);
-        self.warnings.append(&mut c.warnings);
+        let ok = rejects.is_empty();
+        self.rejects.append(&mut rejects);
+        self.warnings.append(&mut warnings);
         let value = if ok { parsed.row } else { None };
         if let (Some(keep), Some(v)) = (&self.keep, &value)
             && !keep(v)
@@ -238,7 +251,26 @@ impl<P: RowParser> Sink for Validator<P> {
             return;
         }
         if ok || parsed.key.is_some() {
-            self.pending.push(Pending { file: arc, row, key: parsed.key, value });
+            self.pending.push(Pending { file: arc.clone(), row, key: parsed.key, value });
+        }
+    }
+}
+
+impl<P: RowParser> Sink for Validator<P> {
+    fn row(&mut self, file: &str, row: u64, cells: &[Option<&str>], spreadsheet: bool) {
+        let arc = self.file_arc(file);
+        let checked = check_row::<P>(file, &arc, row, cells, spreadsheet);
+        self.absorb(&arc, checked);
+    }
+
+    /// Rows are checked in parallel (each check is a pure function of its cells) and
+    /// taken in, in order, one by one.
+    fn rows(&mut self, file: &str, rows: &[(u64, Vec<Option<&str>>)], spreadsheet: bool) {
+        use rayon::prelude::*;
+        let arc = self.file_arc(file);
+        let checked: Vec<Checked<P::Row>> = rows.par_iter().map(|(row, cells)| check_row::<P>(file, &arc, *row, cells, spreadsheet)).collect();
+        for c in checked {
+            self.absorb(&arc, c);
         }
     }
 
@@ -530,21 +562,33 @@ pub struct ExportValidator {
 
 const TRADE_CHANNELS: &[(&[&str], bool)] = &[(&["self", "自营"], true), (&["agency", "代理"], false)];
 
-impl Sink for ExportValidator {
-    fn row(&mut self, file: &str, row: u64, cells: &[Option<&str>], spreadsheet: bool) {
+/// One export row checked: its (USCC, year, self?, cents), or its rejects.
+type ExportRow = (Option<([u8; 18], i32, bool, i64)>, Vec<Reject>, Vec<Reject>);
+
+fn check_export(file: &str, row: u64, cells: &[Option<&str>], spreadsheet: bool) -> ExportRow {
+    let mut c = RowCheck { input: Input::Exports, file, row, cells, spreadsheet, rejects: Vec::new(), warnings: Vec::new() };
+    let uscc = c.parse(col::USCC, |v| ident::uscc_key(v).ok_or(Reason::MalformedUscc));
+    let month = c.parse(col::MONTH, |v| values::parse_month(v, spreadsheet));
+    let channel = c.closed(col::TRADE_CHANNEL, TRADE_CHANNELS);
+    let usd = c.amount(col::EXPORT_USD);
+    let value = match (uscc, month, channel, usd) {
+        (Some(u), Some((year, _)), Some(is_self), Some(cents)) if c.rejects.is_empty() => Some((u, year, is_self, cents)),
+        _ => None,
+    };
+    (value, c.rejects, c.warnings)
+}
+
+impl ExportValidator {
+    fn absorb(&mut self, checked: ExportRow) {
+        let (value, mut rejects, mut warnings) = checked;
         self.counts.read += 1;
-        let mut c = RowCheck { input: Input::Exports, file, row, cells, spreadsheet, rejects: Vec::new(), warnings: Vec::new() };
-        let uscc = c.parse(col::USCC, |v| ident::uscc_key(v).ok_or(Reason::MalformedUscc));
-        let month = c.parse(col::MONTH, |v| values::parse_month(v, spreadsheet));
-        let channel = c.closed(col::TRADE_CHANNEL, TRADE_CHANNELS);
-        let usd = c.amount(col::EXPORT_USD);
-        self.warnings.append(&mut c.warnings);
-        if !c.rejects.is_empty() {
-            self.rejects.append(&mut c.rejects);
+        self.warnings.append(&mut warnings);
+        if !rejects.is_empty() {
+            self.rejects.append(&mut rejects);
             self.counts.rejected += 1;
             return;
         }
-        if let (Some(u), Some((year, _)), Some(is_self), Some(cents)) = (uscc, month, channel, usd) {
+        if let Some((u, year, is_self, cents)) = value {
             self.counts.accepted += 1;
             let t = self.totals.entry((u, year)).or_default();
             if is_self {
@@ -553,6 +597,21 @@ impl Sink for ExportValidator {
                 t.agency_cents += cents;
             }
             t.rows += 1;
+        }
+    }
+}
+
+impl Sink for ExportValidator {
+    fn row(&mut self, file: &str, row: u64, cells: &[Option<&str>], spreadsheet: bool) {
+        let checked = check_export(file, row, cells, spreadsheet);
+        self.absorb(checked);
+    }
+
+    fn rows(&mut self, file: &str, rows: &[(u64, Vec<Option<&str>>)], spreadsheet: bool) {
+        use rayon::prelude::*;
+        let checked: Vec<ExportRow> = rows.par_iter().map(|(row, cells)| check_export(file, *row, cells, spreadsheet)).collect();
+        for c in checked {
+            self.absorb(c);
         }
     }
 

@@ -74,7 +74,17 @@ pub trait Sink {
     fn row(&mut self, file: &str, row: u64, cells: &[Option<&str>], spreadsheet: bool);
     /// A row that could not be read as cells at all.
     fn broken(&mut self, file: &str, row: u64, column: &str, value: &str, reason: Reason);
+    /// Many readable rows at once, in file order: the same as `row` for each, which a
+    /// sink may check in parallel.
+    fn rows(&mut self, file: &str, rows: &[(u64, Vec<Option<&str>>)], spreadsheet: bool) {
+        for (row, cells) in rows {
+            self.row(file, *row, cells, spreadsheet);
+        }
+    }
 }
+
+/// Rows handed to a sink at once.
+const BATCH: usize = 16_384;
 
 /// Resolve an input's path to its files, in a stable order, with warnings for skipped files.
 pub fn resolve_files(input: Input, path: &Path) -> Result<(Vec<PathBuf>, Vec<String>), IngestError> {
@@ -292,7 +302,6 @@ fn read_csv(input: Input, source: &InputSource, path: &Path, sink: &mut dyn Sink
         .buffer_capacity(1 << 20)
         .from_reader(BufReader::with_capacity(1 << 20, hashing));
     let mut record = csv::ByteRecord::new();
-    let columns = input.columns();
 
     // the header row
     let has_header = reader.read_byte_record(&mut record).map_err(|e| unreadable(input, path, e))?;
@@ -311,31 +320,68 @@ fn read_csv(input: Input, source: &InputSource, path: &Path, sink: &mut dyn Sink
     let map = map_headers(input, source, path, &headers)?;
     let width = headers.len();
 
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                // a malformed record (for example an unterminated quote): one broken row
-                let row = e.position().map(|p| p.line()).unwrap_or(0);
-                sink.broken(&shown, row, "", "", Reason::WrongFieldCount);
-                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                    return Err(unreadable(input, path, e));
+    // records are read into a batch of reused buffers, decoded, and handed over together
+    let mut batch: Vec<csv::ByteRecord> = Vec::with_capacity(BATCH);
+    let mut filled = 0usize;
+    let mut done = false;
+    while !done {
+        filled = 0;
+        while filled < BATCH {
+            if batch.len() <= filled {
+                batch.push(csv::ByteRecord::new());
+            }
+            match reader.read_byte_record(&mut batch[filled]) {
+                Ok(true) => filled += 1,
+                Ok(false) => {
+                    done = true;
+                    break;
                 }
-                continue;
+                Err(e) => {
+                    // a malformed record (for example an unterminated quote): one broken row
+                    if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                        return Err(unreadable(input, path, e));
+                    }
+                    let row = e.position().map(|p| p.line()).unwrap_or(0).max(1);
+                    deliver(input, &shown, &batch[..filled], &map, width, encoding, sink);
+                    filled = 0;
+                    sink.broken(&shown, row, "", "", Reason::WrongFieldCount);
+                }
             }
         }
+        deliver(input, &shown, &batch[..filled], &map, width, encoding, sink);
+    }
+    let _ = filled;
+    let hashing = reader.into_inner().into_inner();
+    // read to the end so that the hash covers the whole file
+    let mut rest = hashing;
+    std::io::copy(&mut rest, &mut std::io::sink()).map_err(|e| unreadable(input, path, e))?;
+    Ok(FileInfo { path: shown, size: rest.size, sha256: hex(&rest.hasher.finalize()) })
+}
+
+/// Decode a batch of CSV records and hand the readable ones to the sink, in order; rows
+/// with the wrong number of fields or undecodable bytes go to the sink as broken.
+fn deliver(input: Input, shown: &str, records: &[csv::ByteRecord], map: &[Option<usize>], width: usize, encoding: Encoding, sink: &mut dyn Sink) {
+    let columns = input.columns();
+    let mut ready: Vec<(u64, Vec<Option<Cow<str>>>)> = Vec::with_capacity(records.len());
+    // broken rows are reported where they stand, after the readable rows before them
+    let flush = |ready: &mut Vec<(u64, Vec<Option<Cow<str>>>)>, sink: &mut dyn Sink| {
+        let views: Vec<(u64, Vec<Option<&str>>)> = ready.iter().map(|(r, c)| (*r, c.iter().map(|x| x.as_deref()).collect())).collect();
+        sink.rows(shown, &views, false);
+        ready.clear();
+    };
+    for record in records {
         let row = record.position().map(|p| p.line()).unwrap_or(0);
         if record.len() != width {
             if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
                 continue; // a blank line is not a row
             }
-            sink.broken(&shown, row, "", &format!("{} fields, header has {width}", record.len()), Reason::WrongFieldCount);
+            flush(&mut ready, sink);
+            sink.broken(shown, row, "", &format!("{} fields, header has {width}", record.len()), Reason::WrongFieldCount);
             continue;
         }
         let mut cells: Vec<Option<Cow<str>>> = vec![None; columns.len()];
         let mut bad: Option<usize> = None;
-        for (field, target) in record.iter().zip(&map) {
+        for (field, target) in record.iter().zip(map) {
             let Some(t) = target else { continue };
             match decode(field, encoding) {
                 Some(text) => cells[*t] = Some(text),
@@ -345,18 +391,15 @@ fn read_csv(input: Input, source: &InputSource, path: &Path, sink: &mut dyn Sink
                 }
             }
         }
-        if let Some(t) = bad {
-            sink.broken(&shown, row, columns[t].name, "", Reason::InvalidEncoding);
-            continue;
+        match bad {
+            Some(t) => {
+                flush(&mut ready, sink);
+                sink.broken(shown, row, columns[t].name, "", Reason::InvalidEncoding);
+            }
+            None => ready.push((row, cells)),
         }
-        let view: Vec<Option<&str>> = cells.iter().map(|c| c.as_deref()).collect();
-        sink.row(&shown, row, &view, false);
     }
-    let hashing = reader.into_inner().into_inner();
-    // read to the end so that the hash covers the whole file
-    let mut rest = hashing;
-    std::io::copy(&mut rest, &mut std::io::sink()).map_err(|e| unreadable(input, path, e))?;
-    Ok(FileInfo { path: shown, size: rest.size, sha256: hex(&rest.hasher.finalize()) })
+    flush(&mut ready, sink);
 }
 
 /// Shortest round-trip text of a float, so that 1234.56 stays `1234.56`.

@@ -40,14 +40,11 @@ pub(super) fn read_parquet(input: Input, source: &InputSource, path: &Path, sink
                 (None, None) => None,
             })
             .collect();
-        let mut row: Vec<Option<&str>> = vec![None; columns.len()];
-        for i in 0..part.height() {
-            for (cell, view) in row.iter_mut().zip(&views) {
-                *cell = view.as_ref().and_then(|v| v[i]);
-            }
-            // a Parquet file has no header row: its first row is row 1
-            sink.row(&shown, (offset + i) as u64 + 1, &row, false);
-        }
+        // a Parquet file has no header row: its first row is row 1
+        let rows: Vec<(u64, Vec<Option<&str>>)> = (0..part.height())
+            .map(|i| ((offset + i) as u64 + 1, views.iter().map(|v| v.as_ref().and_then(|v| v[i])).collect()))
+            .collect();
+        sink.rows(&shown, &rows, false);
         offset += CHUNK;
     }
     file_info(input, path)
