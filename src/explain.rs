@@ -239,9 +239,16 @@ pub fn claim(eval: &Evaluation, inputs: &Inputs, claim_id: &str, lang: Lang) -> 
             Lang::En => format!("\n   this claim gets {}, cut by the cap {}, capacity left {}\n", money_or_unknown(c.indemnity_cents, lang), money_or_unknown(c.cut_by_cap_cents, lang), money_or_unknown(c.capacity_left_cents, lang)),
         };
     } else {
+        let why = match (c.is_covered, c.status.is_live(), lang) {
+            (true, false, Lang::Zh) => format!("（状态 {}：不赔付）", c.status.as_str()),
+            (true, false, Lang::En) => format!(" (status {}: owes nothing)", c.status.as_str()),
+            (false, _, Lang::Zh) => "（不属于保险责任）".to_string(),
+            (false, _, Lang::En) => " (not covered)".to_string(),
+            _ => String::new(),
+        };
         out += &match lang {
-            Lang::Zh => format!("4. 不占用限额；赔偿 {}\n", money_or_unknown(c.indemnity_cents, lang)),
-            Lang::En => format!("4. takes nothing from the cap; indemnity {}\n", money_or_unknown(c.indemnity_cents, lang)),
+            Lang::Zh => format!("4. 不占用限额{why}；赔偿 {}\n", money_or_unknown(c.indemnity_cents, lang)),
+            Lang::En => format!("4. takes nothing from the cap{why}; indemnity {}\n", money_or_unknown(c.indemnity_cents, lang)),
         };
     }
     if let Some(rec) = c.recovered_usd_cents {
