@@ -76,8 +76,10 @@ select
     eligible_not_enrolled,
     enrolled_not_eligible,
     enrolled_unknown_firm,
+    -- eligible_enrolled / eligible to four decimals, half away from zero, as a decimal
     case when eligible = 0 then null
-         else round(cast(eligible_enrolled as double) / cast(eligible as double), 4) end as coverage_rate,
+         else cast(cast(cast(floor((cast(eligible_enrolled as double) * 20000.0 + eligible) / (2.0 * nullif(eligible, 0))) as bigint)
+                        as decimal(18, 4)) / 10000 as decimal(18, 4)) end as coverage_rate,
     premium_cny,
     subsidy_cny
 from final

@@ -275,29 +275,41 @@ impl DocId {
     }
 }
 
-/// A name's comparison key: NFKC, no white space, Latin upper case, 【】〔〕 as ().
+/// A name's comparison key: NFKC, no white space, letters upper-cased, 【】〔〕 as ().
 ///
-/// White space is removed before and after NFKC, repeating until stable, so that the key
-/// of a key is itself (fuzzing found `A\r\u{304}`: removing the `\r` lets the macron
-/// compose with the `A`).
+/// The steps repeat until the text no longer changes, so that the key of a key is itself:
+/// removing white space can let a mark compose with a letter (fuzzing found `A\r\u{304}`),
+/// NFKC can make lower case (`ſ` → `s`), and upper case can decompose (`ΐ`).
 pub fn normalise_name(raw: &str) -> String {
-    use unicode_normalization::{IsNormalized, is_nfkc_quick};
-    let mut s: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
-    // most names are already NFKC, and the loop ends at once
-    while is_nfkc_quick(s.chars()) != IsNormalized::Yes {
-        let n: String = s.nfkc().filter(|c| !c.is_whitespace()).collect();
-        if n == s {
+    let mut s = name_pass(raw);
+    for _ in 0..4 {
+        let again = name_pass(&s);
+        if again == s {
             break;
         }
-        s = n;
+        s = again;
     }
-    s.chars()
-        .map(|c| match c {
-            '【' | '〔' => '(',
-            '】' | '〕' => ')',
-            _ => c.to_ascii_uppercase(),
-        })
-        .collect()
+    s
+}
+
+fn name_pass(raw: &str) -> String {
+    use unicode_normalization::{IsNormalized, is_nfkc_quick};
+    let mut s: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    // most names are already NFKC, and this is skipped
+    if is_nfkc_quick(s.chars()) != IsNormalized::Yes {
+        s = s.nfkc().filter(|c| !c.is_whitespace()).collect();
+    }
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '【' | '〔' => out.push('('),
+            '】' | '〕' => out.push(')'),
+            c if c.is_ascii() => out.push(c.to_ascii_uppercase()),
+            // every cased letter, Latin beyond ASCII too: Société = SOCIÉTÉ
+            c => out.extend(c.to_uppercase()),
+        }
+    }
+    out
 }
 
 /// The obligor key of an issuing bank: the first 8 characters of its BIC.
@@ -423,6 +435,13 @@ mod tests {
         let once = normalise_name(found);
         assert_eq!(normalise_name(&once), once);
         assert!(once.contains('Ā'), "{once}");
+    }
+
+    #[test]
+    fn latin_letters_beyond_ascii_are_upper_cased() {
+        assert_eq!(normalise_name("Société Générale"), normalise_name("SOCIÉTÉ GÉNÉRALE"));
+        let k = normalise_name("ΐſ");
+        assert_eq!(normalise_name(&k), k);
     }
 
     #[test]

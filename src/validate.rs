@@ -523,18 +523,12 @@ impl RowParser for FxParser {
         let currency = c.parse(col::CURRENCY, |v| values::parse_letters(v, 3).ok_or(Reason::InvalidCurrency));
         let rate_date = c.date(col::RATE_DATE);
         let rate = c.parse(col::CNY_PER_UNIT, values::parse_rate);
-        // units is optional, default 1; a bad value would change every amount it
-        // converts, so it rejects the row rather than being dropped to a warning
-        let units = match c.optional(col::UNITS) {
-            None => Some(1),
-            Some(v) => match values::parse_count(v) {
-                Ok(u) if u > 0 => Some(u),
-                _ => {
-                    c.reject(col::UNITS, v, Reason::InvalidInteger);
-                    None
-                }
-            },
-        };
+        // units is optional, default 1; the SPEC: a bad value in an optional column is a
+        // warning on the row, never a reject, so the default stands and the warning says so
+        let units = Some(
+            c.parse_optional(col::UNITS, |v| values::parse_count(v).ok().filter(|u| *u > 0).ok_or(Reason::InvalidInteger))
+                .unwrap_or(1),
+        );
         let key = match (&currency, &rate_date) {
             (Some(cur), Some(d)) => Some(format!("{cur} {d}")),
             _ => None,

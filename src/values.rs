@@ -74,12 +74,22 @@ pub fn parse_month(raw: &str, excel_serial: bool) -> Result<(i32, u32), Reason> 
 /// Thousands separators (`1,234.56`) are accepted, as spreadsheets write them.
 pub fn parse_amount_cents(raw: &str) -> Result<i64, Reason> {
     let trimmed = raw.trim();
-    let s: std::borrow::Cow<str> = if trimmed.contains([',', '_']) {
-        trimmed.chars().filter(|&c| c != ',' && c != '_').collect::<String>().into()
+    // thousands separators only in their places: `1,234,567.89`, never `1234,56`
+    let s: std::borrow::Cow<str> = if trimmed.contains(',') {
+        let int_part = trimmed.split('.').next().unwrap_or("");
+        let int_part = int_part.trim_start_matches(['-', '+']);
+        let groups: Vec<&str> = int_part.split(',').collect();
+        let well_grouped = groups.len() > 1
+            && (1..=3).contains(&groups[0].len())
+            && groups[1..].iter().all(|g| g.len() == 3)
+            && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()));
+        if !well_grouped || trimmed.split('.').nth(1).is_some_and(|f| f.contains(',')) {
+            return Err(Reason::InvalidAmount);
+        }
+        trimmed.replace(',', "").into()
     } else {
         trimmed.into()
     };
-    // NaN, inf and anything else that is not digits fails the digit checks below
     let (neg, body) = match s.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, s.strip_prefix('+').unwrap_or(&s)),
@@ -91,10 +101,11 @@ pub fn parse_amount_cents(raw: &str) -> Result<i64, Reason> {
     {
         return Err(Reason::InvalidAmount);
     }
-    let frac_trimmed = frac_part.trim_end_matches('0');
-    if frac_trimmed.len() > 2 {
+    // the SPEC: at most two decimals, as written (`12.300` has three)
+    if frac_part.len() > 2 {
         return Err(Reason::TooManyDecimals);
     }
+    let frac_trimmed = frac_part;
     let int_digits = int_part.trim_start_matches('0');
     if int_digits.len() > 13 {
         return Err(Reason::AmountTooLarge);
@@ -145,8 +156,8 @@ pub fn parse_count(raw: &str) -> Result<i64, Reason> {
 /// true/false, 1/0, y/n, yes/no, 是/否, in any case.
 pub fn parse_bool(raw: &str) -> Result<bool, Reason> {
     match raw.trim().to_lowercase().as_str() {
-        "true" | "1" | "y" | "yes" | "是" | "t" => Ok(true),
-        "false" | "0" | "n" | "no" | "否" | "f" => Ok(false),
+        "true" | "1" | "y" | "yes" | "是" => Ok(true),
+        "false" | "0" | "n" | "no" | "否" => Ok(false),
         _ => Err(Reason::InvalidBoolean),
     }
 }
@@ -236,7 +247,7 @@ mod tests {
         assert_eq!(parse_amount_cents("6000000.01"), Ok(600_000_001));
         assert_eq!(parse_amount_cents("1,234.5"), Ok(123450));
         assert_eq!(parse_amount_cents("0.10"), Ok(10));
-        assert_eq!(parse_amount_cents("12.300"), Ok(1230));
+        assert_eq!(parse_amount_cents("1,234,567.89"), Ok(123_456_789));
         assert_eq!(parse_amount_cents("-0"), Ok(0));
     }
 
@@ -249,6 +260,11 @@ mod tests {
         assert_eq!(parse_amount_cents("abc"), Err(Reason::InvalidAmount));
         assert_eq!(parse_amount_cents("1e5"), Err(Reason::InvalidAmount));
         assert_eq!(parse_amount_cents("1.234"), Err(Reason::TooManyDecimals));
+        assert_eq!(parse_amount_cents("12.300"), Err(Reason::TooManyDecimals));
+        assert_eq!(parse_amount_cents("1234,56"), Err(Reason::InvalidAmount));
+        assert_eq!(parse_amount_cents("1,2,3"), Err(Reason::InvalidAmount));
+        assert_eq!(parse_amount_cents("12,34.5"), Err(Reason::InvalidAmount));
+        assert_eq!(parse_amount_cents("1_000"), Err(Reason::InvalidAmount));
         assert_eq!(parse_amount_cents("12345678901234"), Err(Reason::AmountTooLarge));
         assert_eq!(parse_amount_cents("1234567890123"), Ok(123456789012300));
     }

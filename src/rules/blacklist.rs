@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use chrono::NaiveDate;
 
-use crate::ident::{self, DocId, MaskedId};
+use crate::ident::{self, DocId};
 use crate::model::{Firm, ListType, Listing, Origin, SubjectType};
 
 /// How a listing matched a firm.
@@ -164,8 +164,10 @@ pub fn screen_firm(firm: &Firm, ix: &ListingIndex) -> Vec<Hit> {
             for l in ix.person_by_name_id.get(&(rep_key.as_str(), full.as_str())).into_iter().flatten() {
                 hits.push(hit(MatchKind::LegalRepId, l));
             }
-            for &(p, s) in &ix.mask_shapes {
-                if p + s > full.len() {
+            // a masked id hides a resident ID: other documents match by equality only
+            let resident = matches!(rep_id, Some(DocId::ResidentId(_)));
+            for &(p, s) in ix.mask_shapes.iter().filter(|_| resident) {
+                if p + s > full.len() || !full.is_char_boundary(p) || !full.is_char_boundary(full.len() - s) {
                     continue;
                 }
                 let key = (rep_key.as_str(), &full[..p], &full[full.len() - s..]);
@@ -203,17 +205,15 @@ pub fn legal_rep_match(rep_id: Option<&DocId>, listed: Option<&DocId>) -> Option
         }
     };
     match (rep, listed) {
-        (DocId::Masked(a), DocId::Masked(b)) => compatible(a, b).then_some(MatchKind::PossibleMaskedMasked),
-        (full, DocId::Masked(m)) | (DocId::Masked(m), full) => {
-            let full = text(full)?;
-            m.matches(&full).then_some(MatchKind::LegalRepMaskedId)
+        // the SPEC: masked against masked is a possible match, for review
+        (DocId::Masked(_), DocId::Masked(_)) => Some(MatchKind::PossibleMaskedMasked),
+        // a masked id matches a full resident ID; other documents by equality only
+        (DocId::ResidentId(full), DocId::Masked(m)) | (DocId::Masked(m), DocId::ResidentId(full)) => {
+            m.matches(full).then_some(MatchKind::LegalRepMaskedId)
         }
+        (DocId::Masked(_), _) | (_, DocId::Masked(_)) => None,
         (a, b) => (text(a)? == text(b)?).then_some(MatchKind::LegalRepId),
     }
-}
-
-fn compatible(a: &MaskedId, b: &MaskedId) -> bool {
-    a.compatible(b)
 }
 
 /// Screen every firm: all hits and possible matches, firm by firm in input order.
@@ -248,12 +248,49 @@ mod tests {
         assert_eq!(legal_rep_match(Some(&id("11010519491231002X")), None), Some(MatchKind::PossibleNameOnly));
         assert_eq!(legal_rep_match(None, Some(&id("11010519491231002X"))), Some(MatchKind::PossibleNoRepId));
         assert_eq!(legal_rep_match(Some(&id("1101051949****002X")), Some(&id("110105****1231002X"))), Some(MatchKind::PossibleMaskedMasked));
-        assert_eq!(legal_rep_match(Some(&id("1101051949****002X")), Some(&id("3502031980****1234"))), None);
+        // the SPEC lists masked against masked as a possible match without condition
+        assert_eq!(legal_rep_match(Some(&id("1101051949****002X")), Some(&id("3502031980****1234"))), Some(MatchKind::PossibleMaskedMasked));
     }
 
     #[test]
     fn opaque_documents_match_by_equality_only() {
         assert_eq!(legal_rep_match(Some(&id("H01234567")), Some(&id("h01234567"))), Some(MatchKind::LegalRepId));
         assert_eq!(legal_rep_match(Some(&id("H01234567")), Some(&id("H01234568"))), None);
+        // an old 15-digit ID is no resident ID: a masked listing never matches it
+        assert_eq!(legal_rep_match(Some(&id("350203800101123")), Some(&id("350203****1123"))), None);
+        assert_eq!(legal_rep_match(Some(&id("350203****1123")), Some(&id("350203800101123"))), None);
+    }
+
+    #[test]
+    fn a_document_number_with_chinese_characters_does_not_break_the_screen() {
+        let mut f = crate::model::Firm {
+            uscc: "91350200MA33GULG91".into(),
+            uscc_valid: true,
+            name: "x".into(),
+            company_type: "有限责任公司".into(),
+            reg_status: "存续".into(),
+            district_code: None,
+            legal_rep_name: "张三".into(),
+            legal_rep_id: Some("军官证第1234567号".into()),
+            established_on: None,
+            origin: crate::model::Origin { file: "f".into(), row: 2 },
+        };
+        let listing = |idv: &str| crate::model::Listing {
+            list_type: ListType::DishonestDebtor,
+            subject_type: SubjectType::Person,
+            name: "张三".into(),
+            name_key: "张三".into(),
+            id: DocId::classify_person(idv),
+            id_raw: idv.into(),
+            listed_on: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+            removed_on: None,
+            case_no: String::new(),
+            origin: crate::model::Origin { file: "l".into(), row: 2 },
+        };
+        let ls = vec![listing("3502031980****1234"), listing("军官证第1234567号")];
+        let hits = screen(std::slice::from_ref(&f), &ls, NaiveDate::from_ymd_opt(2022, 5, 7).unwrap());
+        assert_eq!(hits.iter().map(|h| h.kind.as_str()).collect::<Vec<_>>(), vec!["legal_rep_id"]);
+        f.legal_rep_id = Some("军官证第7654321号".into());
+        assert!(screen(&[f], &ls, NaiveDate::from_ymd_opt(2022, 5, 7).unwrap()).is_empty());
     }
 }

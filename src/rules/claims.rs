@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use crate::model::{Claim, ClaimStatus, Enrollment, FxRate, ObligorType};
 use crate::policy::{Period, Policy};
-use crate::rules::fx::{FxTable, div_round_half_away};
+use crate::rules::fx::FxTable;
 
 /// Why a claim is not covered, in the order they are reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -98,8 +98,13 @@ fn find_application<'a>(
 pub fn price(claims: &[Claim], enrollments: &[Enrollment], fx_rates: &[FxRate], policy: &Policy) -> Vec<ClaimResult> {
     let mut apps: HashMap<(&str, &str), Vec<&Enrollment>> = HashMap::new();
     for e in enrollments {
-        let period = policy.period_on(e.effective_on).or_else(|| first_day(e.policy_year).and_then(|d| policy.period_on(d)));
-        let enrolled = period.is_some_and(|p| p.enrolled_statuses.iter().any(|s| s == e.status.as_str()));
+        // an application that no period covers still exists (its claims are then
+        // shipped outside cover, not without a policy); it counts as enrolled by the
+        // SPEC's statuses
+        let enrolled = match period_of(e, policy) {
+            Some(p) => p.enrolled_statuses.iter().any(|s| s == e.status.as_str()),
+            None => matches!(e.status, crate::model::EnrollmentStatus::Accepted | crate::model::EnrollmentStatus::Acknowledged),
+        };
         if enrolled {
             apps.entry((e.policy_no.as_str(), e.uscc.as_str())).or_default().push(e);
         }
@@ -118,7 +123,10 @@ pub fn price(claims: &[Claim], enrollments: &[Enrollment], fx_rates: &[FxRate], 
     for claim in order {
         let app = find_application(&apps, claim);
         let period = app.and_then(|a| period_of(a, policy));
-        out.push(judge(claim, app, period, &fx, &mut taken));
+        // without an application, the cause and the credit term are still judged, by the
+        // terms of the period the shipment fell in, so that every failing reason shows
+        let terms = period.or_else(|| policy.period_on(claim.shipped_on));
+        out.push(judge(claim, app, period, terms, &fx, &mut taken));
     }
     out
 }
@@ -127,16 +135,17 @@ fn first_day(year: i32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, 1, 1)
 }
 
-/// The period an application belongs to: the one in force when it took effect, else the
-/// one containing the first day of its policy year.
+/// The period an application belongs to: the one containing its policy year (its first
+/// day), else the one in force when it took effect.
 pub fn period_of<'a>(app: &Enrollment, policy: &'a Policy) -> Option<&'a Period> {
-    policy.period_on(app.effective_on).or_else(|| first_day(app.policy_year).and_then(|d| policy.period_on(d)))
+    first_day(app.policy_year).and_then(|d| policy.period_on(d)).or_else(|| policy.period_on(app.effective_on))
 }
 
 fn judge(
     claim: &Claim,
     app: Option<&Enrollment>,
     period: Option<&Period>,
+    terms: Option<&Period>,
     fx: &FxTable,
     taken: &mut HashMap<(String, ObligorType, String), i64>,
 ) -> ClaimResult {
@@ -154,7 +163,7 @@ fn judge(
             }
         }
     }
-    if let Some(p) = period {
+    if let Some(p) = terms {
         // the article: political risk, bankruptcy, protracted default, rejection of
         // goods and refusal to accept are covered; anything else is not
         if !p.covers_cause(&claim.cause) {
@@ -228,7 +237,7 @@ fn judge(
         None => (0, 0),
     };
     // the article: 80% of the loss, rounded down to the cent
-    let before_cap = if is_covered { loss * ratio / 10_000 } else { 0 };
+    let before_cap = if is_covered { (loss as i128 * ratio as i128 / 10_000) as i64 } else { 0 };
     r.indemnity_before_cap_cents = Some(before_cap);
     let (indemnity, cut) = if is_covered && claim.status.is_live() {
         // the article: at most USD 50,000 per single buyer or issuing bank, per policy
@@ -247,11 +256,8 @@ fn judge(
     r.cut_by_cap_cents = Some(cut);
     // recoveries are shared pro rata: the insurer's share is indemnity ÷ loss; they
     // never give capacity back to the cap
-    let share = match recovered_usd {
-        Some(rec) if loss > 0 => {
-            let s = div_round_half_away(rec as i128 * indemnity as i128, loss as i128) as i64;
-            s.min(indemnity)
-        }
+    let share = match (&conversion, claim.recovered_cents) {
+        (Some(c), Some(rec)) if loss > 0 => c.share_of(rec, indemnity, loss).min(indemnity),
         _ => 0,
     };
     r.insurer_recovery_cents = Some(share);

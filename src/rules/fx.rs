@@ -69,6 +69,26 @@ impl Conversion {
     }
 }
 
+impl Conversion {
+    /// The insurer's share of a recovery: `recovered` (claim currency, cents) in USD ×
+    /// `indemnity` ÷ `usd_loss`, computed exactly and rounded once, half away from zero.
+    /// Should the exact product not fit in 128 bits, the recovery is converted (and
+    /// rounded) first.
+    pub fn share_of(&self, recovered: i64, indemnity: i64, usd_loss: i64) -> i64 {
+        let exact = (recovered as i128)
+            .checked_mul(self.numerator)
+            .and_then(|n| n.checked_mul(indemnity as i128))
+            .zip(self.denominator.checked_mul(usd_loss as i128));
+        match exact {
+            Some((n, d)) if d > 0 => div_round_half_away(n, d) as i64,
+            _ => match self.to_usd_cents(recovered) {
+                Some(r) if usd_loss > 0 => div_round_half_away(r as i128 * indemnity as i128, usd_loss as i128) as i64,
+                _ => 0,
+            },
+        }
+    }
+}
+
 /// n ÷ d rounded half away from zero (d > 0).
 pub fn div_round_half_away(n: i128, d: i128) -> i128 {
     let q = n / d;
@@ -116,6 +136,18 @@ mod tests {
         // 10,000 CNY / 6.3757 = 1,568.455...
         assert_eq!(t.conversion("CNY", d("2022-01-04")).unwrap().to_usd_cents(1_000_000), Some(156_846));
         assert!(t.conversion("CNY", d("2022-01-03")).is_none());
+    }
+
+    #[test]
+    fn a_recovery_share_is_rounded_once() {
+        // CNY 50,000 loss at 6.3757: USD 7,842.28; indemnity 6,273.82; CNY 10,000 recovered:
+        // exactly 10,000/6.3757 × 6,273.82 / 7,842.28 = 1,254.76…, where rounding the
+        // recovery to 1,568.46 first would give 1,254.77
+        let rates = vec![rate("USD", "2022-01-04", 63757, 4, 1)];
+        let t = FxTable::new(&rates);
+        let c = t.conversion("CNY", d("2022-01-04")).unwrap();
+        assert_eq!(c.to_usd_cents(5_000_000), Some(784_228));
+        assert_eq!(c.share_of(1_000_000, 627_382, 784_228), 125_476);
     }
 
     #[test]

@@ -323,3 +323,42 @@ fn explain_from_a_published_run_uses_its_date_and_inputs() {
     assert!(out.stdout.contains("cut by the cap USD 6,000.00"), "{}", out.stdout);
     assert!(out.stdout.contains("1 earlier claims had taken USD 32,000.00"), "{}", out.stdout);
 }
+
+#[test]
+fn year_on_year_percentages_round_half_away_from_zero() {
+    use tongbao::model::EnrollmentStatus;
+    let u = uscc("91", "350203", "MA33GULG");
+    let apps = vec![
+        enrollment("A21", &u, "P21", 2021, "2021-01-05", "2021-01-10", EnrollmentStatus::Accepted),
+        enrollment("A22", &u, "P22", 2022, "2022-01-05", "2022-01-10", EnrollmentStatus::Accepted),
+    ];
+    // Q1: 32 claims in 2021, 33 in 2022 (+3.125% → 3.13); Q2: 33 then 32 (−3.0303…% → −3.03)
+    let mut claims = Vec::new();
+    for (year, q1, q2) in [(2021, 32, 33), (2022, 33, 32)] {
+        for i in 0..q1 + q2 {
+            let month = if i < q1 { "02" } else { "05" };
+            let mut c = claim(&format!("C{year}-{i:03}"), &u, 100, &format!("{year}-{month}-10"));
+            c.policy_no = format!("P{}", year % 100);
+            c.shipped_on = d(&format!("{year}-01-20"));
+            c.obligor_key = format!("B{i}");
+            claims.push(c);
+        }
+    }
+    let priced = tongbao::rules::claims::price(&claims, &apps, &[], &policy());
+    let frame = tongbao::frames::claim_indemnity(&priced).expect("frame");
+    let query: Vec<_> = tongbao::summaries::queries(None).expect("queries").into_iter().filter(|q| q.name == "claims_by_quarter").collect();
+    let tables = std::collections::BTreeMap::from([("claim_indemnity", frame)]);
+    let out = tongbao::summaries::run(&query, &tables).expect("query runs");
+    let df = &out[0].1;
+    let (y, q, pct) = (texts(df, "year"), texts(df, "quarter"), texts(df, "claims_yoy_pct"));
+    let got: Vec<(String, String, String)> = (0..df.height()).map(|i| (y[i].clone(), q[i].clone(), pct[i].clone())).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("2021".into(), "1".into(), "".into()),
+            ("2021".into(), "2".into(), "".into()),
+            ("2022".into(), "1".into(), "3.13".into()),
+            ("2022".into(), "2".into(), "-3.03".into()),
+        ]
+    );
+}

@@ -236,3 +236,40 @@ fn the_indemnity_is_rounded_down_to_the_cent() {
     // 80% of 10.01 = 8.008 → 8.00
     assert_eq!(r.indemnity_cents, Some(800));
 }
+
+#[test]
+fn a_claim_with_no_policy_still_reports_every_other_failing_reason() {
+    let mut c = claim("C1", &u(), 1_000_000, "2022-03-01");
+    c.policy_no = "P-UNKNOWN".into();
+    c.cause = "fraud".into();
+    c.credit_days = 400;
+    assert_eq!(one(c).reasons_text(), "no_policy;cause_not_covered;credit_term_too_long");
+}
+
+#[test]
+fn an_application_no_period_covers_leaves_its_claims_outside_cover() {
+    let app = enrollment("A19", &u(), "P19", 2019, "2019-02-01", "2019-03-01", EnrollmentStatus::Accepted);
+    let mut c = claim("C1", &u(), 1_000_000, "2019-09-01");
+    c.policy_no = "P19".into();
+    c.shipped_on = d("2019-06-01");
+    let r = price(&[c], &[app], &usd_rates(), &policy());
+    assert_eq!(r[0].reasons_text(), "shipped_outside_cover");
+    assert_eq!(r[0].application_id.as_deref(), Some("A19"));
+}
+
+#[test]
+fn an_application_effective_before_its_policy_year_belongs_to_that_year() {
+    // policy year 2022, effective 2021-12-28: the 2022-2023 period, so a 2022 shipment is covered
+    let app = enrollment("A1", &u(), "P1", 2022, "2021-12-20", "2021-12-28", EnrollmentStatus::Accepted);
+    let r = price(&[claim("C1", &u(), 1_000_000, "2022-03-01")], &[app], &usd_rates(), &policy());
+    assert_eq!(r[0].period_id.as_deref(), Some("2022-2023"));
+    assert!(r[0].is_covered, "{}", r[0].reasons_text());
+}
+
+#[test]
+fn the_largest_loss_does_not_overflow() {
+    let r = one(claim("C1", &u(), 999_999_999_999_999, "2022-03-01"));
+    assert_eq!(r.indemnity_before_cap_cents, Some(799_999_999_999_999));
+    assert_eq!(r.indemnity_cents, Some(5_000_000));
+    assert_eq!(r.cut_by_cap_cents, Some(799_999_999_999_999 - 5_000_000));
+}

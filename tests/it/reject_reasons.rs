@@ -261,3 +261,16 @@ fn every_reason_has_a_test_above() {
         assert!(covered.contains(&r) || r == Reason::InvalidCheckCharacter, "no test for {r}");
     }
 }
+
+#[test]
+fn a_bad_units_value_is_a_warning_and_the_default_stands() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("fx.csv");
+    std::fs::write(&p, format!("{FX}\nJPY,2022-01-04,5.8012,hundred\n")).unwrap();
+    let mut v = Validator::<FxParser>::default();
+    read_input(Input::FxRates, &source(&p), &mut v).unwrap();
+    let r = v.finish();
+    assert_eq!((r.counts.accepted, r.counts.rejected), (1, 0));
+    assert_eq!((r.warnings[0].column.as_str(), r.warnings[0].reason), ("units", Reason::InvalidInteger));
+    assert_eq!(r.rows[0].units, 1);
+}
