@@ -281,23 +281,29 @@ impl DocId {
 /// removing white space can let a mark compose with a letter (fuzzing found `A\r\u{304}`),
 /// NFKC can make lower case (`ſ` → `s`), and upper case can decompose (`ΐ`).
 pub fn normalise_name(raw: &str) -> String {
-    let mut s = name_pass(raw);
+    let (mut s, mut unsettled) = name_pass(raw);
+    // only a pass that normalised or upper-cased beyond ASCII can leave work for the next
     for _ in 0..4 {
-        let again = name_pass(&s);
-        if again == s {
+        if !unsettled {
             break;
         }
+        let (again, more) = name_pass(&s);
+        unsettled = more && again != s;
         s = again;
     }
     s
 }
 
-fn name_pass(raw: &str) -> String {
+/// One pass of the name key; also says whether it did anything a second pass could undo
+/// or carry further (NFKC, or upper case beyond ASCII).
+fn name_pass(raw: &str) -> (String, bool) {
     use unicode_normalization::{IsNormalized, is_nfkc_quick};
     let mut s: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut unsettled = false;
     // most names are already NFKC, and this is skipped
     if is_nfkc_quick(s.chars()) != IsNormalized::Yes {
         s = s.nfkc().filter(|c| !c.is_whitespace()).collect();
+        unsettled = true;
     }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -306,10 +312,18 @@ fn name_pass(raw: &str) -> String {
             '】' | '〕' => out.push(')'),
             c if c.is_ascii() => out.push(c.to_ascii_uppercase()),
             // every cased letter, Latin beyond ASCII too: Société = SOCIÉTÉ
-            c => out.extend(c.to_uppercase()),
+            c => {
+                let mut upper = c.to_uppercase();
+                if upper.len() == 1 && upper.clone().next() == Some(c) {
+                    out.push(c);
+                } else {
+                    unsettled = true;
+                    out.extend(&mut upper);
+                }
+            }
         }
     }
-    out
+    (out, unsettled)
 }
 
 /// The obligor key of an issuing bank: the first 8 characters of its BIC.
