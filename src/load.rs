@@ -75,13 +75,15 @@ pub fn load(config: &Config, progress: &Progress) -> Result<Loaded, IngestError>
     );
     loaded.inputs.exports = exports.rows;
 
-    // listings not in force on the evaluation date count as accepted but are not kept:
-    // the national list is the largest input and no rule reads them
+    // listings not in force on the evaluation date, or whose keys meet no firm's, count as
+    // accepted but are not kept: the national list is the largest input by far, and the
+    // screen could not use them (the firms are read first for this)
     let as_of = config.as_of;
+    let keys = std::sync::Arc::new(crate::rules::blacklist::FirmKeys::new(&loaded.inputs.firms));
     let (listings, r) = read_with::<ListingParser>(
         Input::Blacklists,
         src(Input::Blacklists),
-        Validator::keeping(move |l: &crate::model::Listing| l.in_force(as_of)),
+        Validator::keeping(move |l: &crate::model::Listing| l.in_force(as_of) && keys.may_match(l)),
         progress,
     )?;
     loaded.absorb_report(r, listings.rejects, listings.warnings);

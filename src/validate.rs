@@ -163,7 +163,7 @@ struct Pending<T> {
 pub struct Validator<P: RowParser> {
     /// Accepted rows that no rule of this run can use are counted but not kept (for
     /// example listings not in force on the evaluation date). Only for inputs without a key.
-    keep: Option<Box<dyn Fn(&P::Row) -> bool + Send + Sync>>,
+    keep: Keep<P::Row>,
     pending: Vec<Pending<P::Row>>,
     rejects: Vec<Reject>,
     warnings: Vec<Reject>,
@@ -227,29 +227,36 @@ struct Checked<T> {
     parsed: Parsed<T>,
     rejects: Vec<Reject>,
     warnings: Vec<Reject>,
+    /// Accepted, but no rule of this run can use it (`keep` said no).
+    unused: bool,
 }
 
-fn check_row<P: RowParser>(file: &str, arc: &Arc<str>, row: u64, cells: &[Option<&str>], spreadsheet: bool) -> Checked<P::Row> {
+/// What decides which accepted rows are kept.
+type Keep<T> = Option<Box<dyn Fn(&T) -> bool + Send + Sync>>;
+
+fn check_row<P: RowParser>(keep: &Keep<P::Row>, file: &str, arc: &Arc<str>, row: u64, cells: &[Option<&str>], spreadsheet: bool) -> Checked<P::Row> {
     let mut c = RowCheck { input: P::INPUT, file, row, cells, spreadsheet, rejects: Vec::new(), warnings: Vec::new() };
     let parsed = P::parse(&mut c, arc);
-    Checked { row, parsed, rejects: c.rejects, warnings: c.warnings }
+    let unused = match (keep, &parsed.row) {
+        (Some(k), Some(v)) if c.rejects.is_empty() => !k(v),
+        _ => false,
+    };
+    Checked { row, parsed, rejects: c.rejects, warnings: c.warnings, unused }
 }
 
 impl<P: RowParser> Validator<P> {
     /// Take in one checked row, in file order.
     fn absorb(&mut self, arc: &Arc<str>, checked: Checked<P::Row>) {
-        let Checked { row, parsed, mut rejects, mut warnings } = checked;
+        let Checked { row, parsed, mut rejects, mut warnings, unused } = checked;
         self.read += 1;
         let ok = rejects.is_empty();
         self.rejects.append(&mut rejects);
         self.warnings.append(&mut warnings);
-        let value = if ok { parsed.row } else { None };
-        if let (Some(keep), Some(v)) = (&self.keep, &value)
-            && !keep(v)
-        {
+        if unused {
             self.dropped += 1;
             return;
         }
+        let value = if ok { parsed.row } else { None };
         if ok || parsed.key.is_some() {
             self.pending.push(Pending { file: arc.clone(), row, key: parsed.key, value });
         }
@@ -259,7 +266,7 @@ impl<P: RowParser> Validator<P> {
 impl<P: RowParser> Sink for Validator<P> {
     fn row(&mut self, file: &str, row: u64, cells: &[Option<&str>], spreadsheet: bool) {
         let arc = self.file_arc(file);
-        let checked = check_row::<P>(file, &arc, row, cells, spreadsheet);
+        let checked = check_row::<P>(&self.keep, file, &arc, row, cells, spreadsheet);
         self.absorb(&arc, checked);
     }
 
@@ -268,7 +275,8 @@ impl<P: RowParser> Sink for Validator<P> {
     fn rows(&mut self, file: &str, rows: &[(u64, Vec<Option<&str>>)], spreadsheet: bool) {
         use rayon::prelude::*;
         let arc = self.file_arc(file);
-        let checked: Vec<Checked<P::Row>> = rows.par_iter().map(|(row, cells)| check_row::<P>(file, &arc, *row, cells, spreadsheet)).collect();
+        let keep = &self.keep;
+        let checked: Vec<Checked<P::Row>> = rows.par_iter().map(|(row, cells)| check_row::<P>(keep, file, &arc, *row, cells, spreadsheet)).collect();
         for c in checked {
             self.absorb(&arc, c);
         }

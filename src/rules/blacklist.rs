@@ -198,12 +198,12 @@ pub fn screen_firm(firm: &Firm, ix: &ListingIndex) -> Vec<Hit> {
 pub fn legal_rep_match(rep_id: Option<&DocId>, listed: Option<&DocId>) -> Option<MatchKind> {
     let Some(listed) = listed else { return Some(MatchKind::PossibleNameOnly) };
     let Some(rep) = rep_id else { return Some(MatchKind::PossibleNoRepId) };
-    let text = |d: &DocId| -> Option<String> {
+    fn text(d: &DocId) -> Option<&str> {
         match d {
-            DocId::ResidentId(s) | DocId::Opaque(s) | DocId::Uscc(s) | DocId::OrgCode(s) => Some(s.clone()),
+            DocId::ResidentId(s) | DocId::Opaque(s) | DocId::Uscc(s) | DocId::OrgCode(s) => Some(s),
             DocId::Masked(_) => None,
         }
-    };
+    }
     match (rep, listed) {
         // the SPEC: masked against masked is a possible match, for review
         (DocId::Masked(_), DocId::Masked(_)) => Some(MatchKind::PossibleMaskedMasked),
@@ -213,6 +213,64 @@ pub fn legal_rep_match(rep_id: Option<&DocId>, listed: Option<&DocId>) -> Option
         }
         (DocId::Masked(_), _) | (_, DocId::Masked(_)) => None,
         (a, b) => (text(a)? == text(b)?).then_some(MatchKind::LegalRepId),
+    }
+}
+
+/// The keys a listing must share with some firm to be able to match it, built from the
+/// firms: listings that meet none are of no use to the screen, and are counted but not
+/// kept while the national list streams in. Every listing [`screen_firm`] can report
+/// passes [`FirmKeys::may_match`] (a property test holds the two together).
+pub struct FirmKeys {
+    usccs: std::collections::HashSet<String>,
+    org_codes: std::collections::HashSet<String>,
+    firm_names: std::collections::HashSet<String>,
+    /// Legal representatives' full ids (resident IDs and other documents), by name.
+    rep_ids: HashMap<String, Vec<DocId>>,
+    /// Names of legal representatives with no id or a masked one: any listing of theirs
+    /// may be a possible match.
+    loose_names: std::collections::HashSet<String>,
+}
+
+impl FirmKeys {
+    pub fn new(firms: &[Firm]) -> FirmKeys {
+        let mut k = FirmKeys {
+            usccs: Default::default(),
+            org_codes: Default::default(),
+            firm_names: Default::default(),
+            rep_ids: HashMap::default(),
+            loose_names: Default::default(),
+        };
+        for f in firms {
+            k.usccs.insert(f.uscc.clone());
+            k.org_codes.insert(f.uscc[8..17].to_string());
+            k.firm_names.insert(ident::normalise_name(&f.name));
+            let name = ident::normalise_name(&f.legal_rep_name);
+            match f.legal_rep_id.as_deref().and_then(DocId::classify_person) {
+                None | Some(DocId::Masked(_)) => {
+                    k.loose_names.insert(name.clone());
+                    k.rep_ids.entry(name).or_default();
+                }
+                Some(id) => k.rep_ids.entry(name).or_default().push(id),
+            }
+        }
+        k
+    }
+
+    /// Could this listing match some firm? (A necessary condition of every hit and possible match.)
+    pub fn may_match(&self, l: &Listing) -> bool {
+        match (l.subject_type, &l.id) {
+            (SubjectType::Org, Some(DocId::Uscc(u))) => self.usccs.contains(u),
+            (SubjectType::Org, Some(DocId::OrgCode(o))) => self.org_codes.contains(o),
+            (SubjectType::Org, Some(_)) => false,
+            (SubjectType::Org, None) => self.firm_names.contains(&l.name_key),
+            (SubjectType::Person, id) => {
+                let Some(ids) = self.rep_ids.get(&l.name_key) else { return false };
+                if id.is_none() || self.loose_names.contains(&l.name_key) {
+                    return true;
+                }
+                ids.iter().any(|full| legal_rep_match(Some(full), id.as_ref()).is_some())
+            }
+        }
     }
 }
 
