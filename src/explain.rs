@@ -1,7 +1,7 @@
 //! `tongbao explain`: in plain words, in Chinese or English, why a firm is or is not
 //! eligible and how a claim's indemnity was reached. Pure: builds text from an evaluation.
 
-use crate::model::{Firm, Inputs};
+use crate::model::Inputs;
 use crate::rejects::Reject;
 use crate::rules::Evaluation;
 use crate::rules::claims::{ClaimReason, ClaimResult};
@@ -286,10 +286,4 @@ fn conversion_text(c: &ClaimResult, lang: Lang) -> String {
             }
         }
     }
-}
-
-/// Find a firm row for tests and callers.
-pub fn find_firm<'a>(inputs: &'a Inputs, uscc: &str) -> Option<&'a Firm> {
-    let u = crate::ident::normalise_code(uscc);
-    inputs.firms.iter().find(|f| f.uscc == u)
 }

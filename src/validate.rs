@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::ident::{self, DocId, MaskedId, Uscc};
+use crate::ident::{self, DocId, Uscc};
 use crate::ingest::Sink;
 use crate::model::*;
 use crate::rejects::{Reason, Reject};
@@ -632,13 +632,5 @@ impl ExportValidator {
             .map(|((k, year), t)| ((String::from_utf8_lossy(&k).into_owned(), year), t))
             .collect();
         Validated { rows, rejects: self.rejects, warnings: self.warnings, counts: self.counts }
-    }
-}
-
-/// The masked-ID form of a listing's id, if it is one.
-pub fn masked(id: &Option<DocId>) -> Option<&MaskedId> {
-    match id {
-        Some(DocId::Masked(m)) => Some(m),
-        _ => None,
     }
 }
