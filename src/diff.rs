@@ -27,7 +27,11 @@ fn texts(df: &DataFrame, name: &str) -> Result<Vec<String>> {
 }
 
 fn keyed(df: &DataFrame, key: &str, columns: &[&str]) -> Result<Keyed> {
-    let keys = texts(df, key)?;
+    keyed_by(df, texts(df, key)?, columns)
+}
+
+/// Rows of `df` as text, under the given keys (one per row).
+fn keyed_by(df: &DataFrame, keys: Vec<String>, columns: &[&str]) -> Result<Keyed> {
     let cols: Vec<(String, Vec<String>)> = columns.iter().map(|c| Ok((c.to_string(), texts(df, c)?))).collect::<Result<_>>()?;
     Ok(keys
         .into_iter()
@@ -156,24 +160,13 @@ pub fn diff(a: &Path, b: &Path) -> Result<RunDiff> {
     let claim_cols = ["is_covered", "reasons", "usd_loss", "indemnity_usd", "cut_by_cap_usd", "paid_exposure_usd", "outstanding_exposure_usd", "status"];
     let load = |dir: &Path| -> Result<(Keyed, Keyed, Keyed)> {
         let recon = read(dir, out::ENROLLMENT_RECONCILIATION)?;
-        // reconciliation rows of unknown firms are keyed by application, the rest by firm
-        let mut rk = keyed(&recon, "uscc", &recon_cols)?;
-        let statuses = texts(&recon, "status")?;
-        if statuses.iter().any(|s| s == "enrolled_unknown_firm") {
-            let apps = texts(&recon, "application_id")?;
-            let usccs = texts(&recon, "uscc")?;
-            rk = BTreeMap::new();
-            let all = keyed(&recon, "application_id", &recon_cols)?;
-            for i in 0..recon.height() {
-                let key = if statuses[i] == "enrolled_unknown_firm" { format!("{} {}", usccs[i], apps[i]) } else { usccs[i].clone() };
-                if let Some(row) = all.get(&apps[i]).filter(|_| !apps[i].is_empty()) {
-                    rk.insert(key, row.clone());
-                } else {
-                    let single = keyed(&recon.slice(i as i64, 1), "uscc", &recon_cols)?;
-                    rk.extend(single.into_iter().map(|(_, v)| (key.clone(), v)));
-                }
-            }
-        }
+        // a firm's row is keyed by its USCC; an enrolled application of no known firm
+        // (one row per application) by USCC and application
+        let (usccs, apps, statuses) = (texts(&recon, "uscc")?, texts(&recon, "application_id")?, texts(&recon, "status")?);
+        let keys = (0..recon.height())
+            .map(|i| if statuses[i] == "enrolled_unknown_firm" { format!("{} {}", usccs[i], apps[i]) } else { usccs[i].clone() })
+            .collect();
+        let rk = keyed_by(&recon, keys, &recon_cols)?;
         Ok((keyed(&read(dir, out::FIRM_ELIGIBILITY)?, "uscc", &firm_cols)?, rk, keyed(&read(dir, out::CLAIM_INDEMNITY)?, "claim_id", &claim_cols)?))
     };
     let (fa, ra, ca) = load(a)?;

@@ -322,10 +322,9 @@ fn read_csv(input: Input, source: &InputSource, path: &Path, sink: &mut dyn Sink
 
     // records are read into a batch of reused buffers, decoded, and handed over together
     let mut batch: Vec<csv::ByteRecord> = Vec::with_capacity(BATCH);
-    let mut filled = 0usize;
     let mut done = false;
     while !done {
-        filled = 0;
+        let mut filled = 0;
         while filled < BATCH {
             if batch.len() <= filled {
                 batch.push(csv::ByteRecord::new());
@@ -350,7 +349,6 @@ fn read_csv(input: Input, source: &InputSource, path: &Path, sink: &mut dyn Sink
         }
         deliver(input, &shown, &batch[..filled], &map, width, encoding, sink);
     }
-    let _ = filled;
     let hashing = reader.into_inner().into_inner();
     // read to the end so that the hash covers the whole file
     let mut rest = hashing;

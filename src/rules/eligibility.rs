@@ -57,7 +57,7 @@ impl Eligibility {
 }
 
 /// Judge one firm. `hits` are the blacklist hits and possible matches on this firm.
-pub fn judge(firm: &Firm, exports: &Exports, period: &Period, reference_year: i32, hits: &[Hit]) -> Eligibility {
+pub fn judge(firm: &Firm, exports: &Exports, period: &Period, reference_year: i32, hits: &[&Hit]) -> Eligibility {
     let mut reasons = Vec::new();
     if !firm.uscc_valid {
         reasons.push(FirmReason::InvalidUscc);
@@ -129,11 +129,11 @@ pub fn judge_all(firms: &[Firm], exports: &Exports, period: &Period, reference_y
     firms
         .par_iter()
         .map(|f| {
-            let mine: Vec<Hit> = match by_firm.get(f.uscc.as_str()) {
-                Some(&(s, e)) => sorted[s..e].iter().map(|h| (*h).clone()).collect(),
-                None => Vec::new(),
+            let mine: &[&Hit] = match by_firm.get(f.uscc.as_str()) {
+                Some(&(s, e)) => &sorted[s..e],
+                None => &[],
             };
-            judge(f, exports, period, reference_year, &mine)
+            judge(f, exports, period, reference_year, mine)
         })
         .collect()
 }

@@ -21,10 +21,7 @@ fn published(out: &Path) -> PathBuf {
 /// A column as text: decimals with two places, booleans as true/false, nulls as "".
 pub fn texts(df: &DataFrame, name: &str) -> Vec<String> {
     let s = df.column(name).unwrap_or_else(|e| panic!("{name}: {e}")).as_materialized_series().clone();
-    let s = match s.dtype() {
-        DataType::Decimal(_, _) => s.cast(&DataType::String).expect("decimal to text"),
-        _ => s.cast(&DataType::String).expect("text"),
-    };
+    let s = s.cast(&DataType::String).expect("text");
     s.str().expect("str").iter().map(|v| v.unwrap_or("").to_string()).collect()
 }
 
