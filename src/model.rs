@@ -1,11 +1,22 @@
 //! The accepted rows of every input, typed: what validation hands to the rules.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
 
 use crate::ident::DocId;
+
+/// Short text: kept inline up to 24 bytes (USCCs, codes, statuses, most people's names),
+/// so that a national register of ten million firms does not cost an allocation per value.
+pub type Text = compact_str::CompactString;
+
+/// A normalised USCC's 18 bytes: the key of per-firm maps that hold millions of entries.
+pub type UsccKey = [u8; 18];
+
+/// The key of a normalised USCC (`None` when it is not 18 bytes).
+pub fn uscc_key(uscc: &str) -> Option<UsccKey> {
+    uscc.as_bytes().try_into().ok()
+}
 
 /// Where an accepted row came from, for explanations.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,17 +28,18 @@ pub struct Origin {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Firm {
     /// Normalised USCC (well-formed; its check characters may be wrong).
-    pub uscc: String,
+    pub uscc: Text,
     /// Both check characters hold.
     pub uscc_valid: bool,
-    pub name: String,
-    pub company_type: String,
-    pub reg_status: String,
+    /// Shared with the output rows that name the firm.
+    pub name: Arc<str>,
+    pub company_type: Text,
+    pub reg_status: Text,
     /// Six-digit division code, when given and well-formed.
-    pub district_code: Option<String>,
-    pub legal_rep_name: String,
+    pub district_code: Option<Text>,
+    pub legal_rep_name: Text,
     /// Full resident ID, masked ID or other document number, normalised.
-    pub legal_rep_id: Option<String>,
+    pub legal_rep_id: Option<Text>,
     pub established_on: Option<NaiveDate>,
     pub origin: Origin,
 }
@@ -41,7 +53,7 @@ pub struct ExportTotals {
 }
 
 /// Exports by (USCC, year).
-pub type Exports = HashMap<(String, i32), ExportTotals>;
+pub type Exports = foldhash::HashMap<(UsccKey, i32), ExportTotals>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ListType {
@@ -112,9 +124,9 @@ impl EnrollmentStatus {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Enrollment {
-    pub application_id: String,
-    pub uscc: String,
-    pub policy_no: String,
+    pub application_id: Text,
+    pub uscc: Text,
+    pub policy_no: Text,
     pub policy_year: i32,
     pub applied_on: NaiveDate,
     pub effective_on: NaiveDate,

@@ -60,7 +60,10 @@ pub fn quality_failures(config: &Config, loaded: &Loaded) -> Vec<String> {
 
 /// The detail tables of an evaluation, by output name.
 pub fn detail_tables(eval: &Evaluation, loaded: &Loaded) -> anyhow::Result<BTreeMap<&'static str, DataFrame>> {
-    let names: HashMap<&str, &str> = loaded.inputs.firms.iter().map(|f| (f.uscc.as_str(), f.name.as_str())).collect();
+    // the names of the firms with hits only: the register may hold ten million firms
+    let hit_firms: std::collections::HashSet<&str> = eval.hits.iter().map(|h| h.uscc.as_str()).collect();
+    let names: HashMap<&str, &str> =
+        loaded.inputs.firms.iter().filter(|f| hit_firms.contains(f.uscc.as_str())).map(|f| (f.uscc.as_str(), &*f.name)).collect();
     let mut t = BTreeMap::new();
     t.insert(out::FIRM_ELIGIBILITY, frames::firm_eligibility(&eval.eligibility, eval.as_of, &eval.period.id)?);
     t.insert(out::BLACKLIST_HITS, frames::blacklist_hits(&eval.hits, &names)?);

@@ -139,7 +139,7 @@ impl<'a> RowCheck<'a> {
 
 /// What an input's row parser gives: the row's key (when it parses) and the row.
 pub struct Parsed<T> {
-    pub key: Option<String>,
+    pub key: Option<Text>,
     pub row: Option<T>,
 }
 
@@ -155,7 +155,7 @@ pub trait RowParser {
 struct Pending<T> {
     file: Arc<str>,
     row: u64,
-    key: Option<String>,
+    key: Option<Text>,
     value: Option<T>,
 }
 
@@ -195,27 +195,35 @@ impl<P: RowParser> Validator<P> {
 
     /// Reject every row of a duplicated key and return the result.
     pub fn finish(mut self) -> Validated<Vec<P::Row>> {
-        let mut seen: HashMap<&str, u32> = HashMap::new();
+        let mut seen: foldhash::HashMap<&str, u32> = foldhash::HashMap::with_capacity_and_hasher(self.pending.len(), Default::default());
         for p in &self.pending {
             if let Some(k) = &p.key {
                 *seen.entry(k.as_str()).or_default() += 1;
             }
         }
-        let duplicated: std::collections::HashSet<String> =
-            seen.into_iter().filter(|(_, n)| *n > 1).map(|(k, _)| k.to_string()).collect();
-        let mut rows = Vec::with_capacity(self.pending.len());
-        let mut rejected = self.read - self.pending.len() as u64 - self.dropped;
-        for p in self.pending {
-            let dup = p.key.as_ref().is_some_and(|k| duplicated.contains(k));
-            if dup {
-                let column = P::KEY_COLUMN.unwrap_or("");
-                self.rejects.push(Reject::new(P::INPUT.name(), &p.file, p.row, column, p.key.as_deref().unwrap_or(""), Reason::DuplicateKey));
-            }
-            match p.value {
-                Some(v) if !dup => rows.push(v),
-                _ => rejected += 1,
-            }
-        }
+        let duplicated: std::collections::HashSet<Text> = seen.into_iter().filter(|(_, n)| *n > 1).map(|(k, _)| Text::new(k)).collect();
+        let pending = std::mem::take(&mut self.pending);
+        let mut rejected = self.read - pending.len() as u64 - self.dropped;
+        let rejects = &mut self.rejects;
+        // collected in place: a pending row is at least as large as its row, so the
+        // accepted rows reuse the pending rows' memory instead of doubling it
+        let rows: Vec<P::Row> = pending
+            .into_iter()
+            .filter_map(|p| {
+                let dup = p.key.as_ref().is_some_and(|k| duplicated.contains(k));
+                if dup {
+                    let column = P::KEY_COLUMN.unwrap_or("");
+                    rejects.push(Reject::new(P::INPUT.name(), &p.file, p.row, column, p.key.as_deref().unwrap_or(""), Reason::DuplicateKey));
+                }
+                match p.value {
+                    Some(v) if !dup => Some(v),
+                    _ => {
+                        rejected += 1;
+                        None
+                    }
+                }
+            })
+            .collect();
         let counts = Counts { read: self.read, accepted: rows.len() as u64 + self.dropped, rejected };
         Validated { rows, rejects: self.rejects, warnings: self.warnings, counts }
     }
@@ -303,25 +311,25 @@ impl RowParser for FirmParser {
         let legal_rep_name = c.required(col::LEGAL_REP_NAME);
         let district_code = c.parse_optional(col::DISTRICT_CODE, |v| {
             let v = ident::normalise_code(v);
-            (v.len() == 6 && v.bytes().all(|b| b.is_ascii_digit())).then_some(v).ok_or(Reason::UnknownValue)
+            (v.len() == 6 && v.bytes().all(|b| b.is_ascii_digit())).then(|| Text::new(&v)).ok_or(Reason::UnknownValue)
         });
         let legal_rep_id = c.parse_optional(col::LEGAL_REP_ID, |v| match DocId::classify_person(v) {
             Some(DocId::ResidentId(id)) if !ident::resident_id_is_valid(&id) => Err(Reason::InvalidCheckCharacter),
-            Some(_) => Ok(ident::normalise_code(v)),
+            Some(_) => Ok(Text::new(ident::normalise_code(v))),
             None => Err(Reason::MissingValue),
         });
         let excel = c.spreadsheet;
         let established_on = c.parse_optional(col::ESTABLISHED_ON, |v| values::parse_date(v, excel));
-        let key = uscc.as_ref().map(|u| u.as_str().to_string());
+        let key = uscc.as_ref().map(|u| Text::new(u.as_str()));
         let row = match (uscc, name, company_type, reg_status, legal_rep_name) {
             (Some(u), Some(n), Some(t), Some(s), Some(l)) => Some(Firm {
                 uscc_valid: u.is_valid(),
-                uscc: u.as_str().to_string(),
-                name: n.to_string(),
-                company_type: t.to_string(),
-                reg_status: s.to_string(),
+                uscc: Text::new(u.as_str()),
+                name: Arc::from(n),
+                company_type: Text::new(t),
+                reg_status: Text::new(s),
                 district_code,
-                legal_rep_name: l.to_string(),
+                legal_rep_name: Text::new(l),
                 legal_rep_id,
                 established_on,
                 origin: c.origin(file),
@@ -402,9 +410,9 @@ impl RowParser for EnrollmentParser {
     const KEY_COLUMN: Option<&'static str> = Some(col::APPLICATION_ID);
 
     fn parse(c: &mut RowCheck, file: &Arc<str>) -> Parsed<Enrollment> {
-        let application_id = c.required(col::APPLICATION_ID).map(ident::normalise_code);
+        let application_id = c.required(col::APPLICATION_ID).map(|v| Text::new(ident::normalise_code(v)));
         let uscc = c.uscc();
-        let policy_no = c.required(col::POLICY_NO).map(ident::normalise_code);
+        let policy_no = c.required(col::POLICY_NO).map(|v| Text::new(ident::normalise_code(v)));
         let policy_year = c.parse(col::POLICY_YEAR, |v| {
             values::parse_count(v).ok().filter(|y| (1900..=9999).contains(y)).map(|y| y as i32).ok_or(Reason::InvalidInteger)
         });
@@ -416,7 +424,7 @@ impl RowParser for EnrollmentParser {
         let row = match (application_id, uscc, policy_no, policy_year, applied_on, effective_on, status) {
             (Some(a), Some(u), Some(p), Some(y), Some(ap), Some(ef), Some(s)) => Some(Enrollment {
                 application_id: a,
-                uscc: u.as_str().to_string(),
+                uscc: Text::new(u.as_str()),
                 policy_no: p,
                 policy_year: y,
                 applied_on: ap,
@@ -484,7 +492,7 @@ impl RowParser for ClaimParser {
         let status = c.closed(col::STATUS, CLAIM_STATUSES);
         let paid_usd = c.parse_optional(col::PAID_USD, values::parse_amount_cents);
         let recovered = c.parse_optional(col::RECOVERED_AMOUNT, values::parse_amount_cents);
-        let key = claim_id.clone();
+        let key = claim_id.as_deref().map(Text::new);
         let row = (|| {
             let obligor_type = obligor_type?;
             let obligor_id = obligor_id?;
@@ -538,7 +546,7 @@ impl RowParser for FxParser {
                 .unwrap_or(1),
         );
         let key = match (&currency, &rate_date) {
-            (Some(cur), Some(d)) => Some(format!("{cur} {d}")),
+            (Some(cur), Some(d)) => Some(compact_str::format_compact!("{cur} {d}")),
             _ => None,
         };
         let row = match (currency, rate_date, rate, units) {
@@ -556,7 +564,7 @@ impl RowParser for FxParser {
 #[derive(Default)]
 pub struct ExportValidator {
     /// Keyed by the USCC's 18 bytes, so that a row costs no allocation.
-    totals: foldhash::HashMap<([u8; 18], i32), ExportTotals>,
+    totals: Exports,
     rejects: Vec<Reject>,
     warnings: Vec<Reject>,
     counts: Counts,
@@ -626,11 +634,6 @@ impl Sink for ExportValidator {
 
 impl ExportValidator {
     pub fn finish(self) -> Validated<Exports> {
-        let rows = self
-            .totals
-            .into_iter()
-            .map(|((k, year), t)| ((String::from_utf8_lossy(&k).into_owned(), year), t))
-            .collect();
-        Validated { rows, rejects: self.rejects, warnings: self.warnings, counts: self.counts }
+        Validated { rows: self.totals, rejects: self.rejects, warnings: self.warnings, counts: self.counts }
     }
 }

@@ -61,7 +61,7 @@ impl MatchKind {
 /// One hit or possible match of one listing on one firm.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
-    pub uscc: String,
+    pub uscc: crate::model::Text,
     pub kind: MatchKind,
     pub list_type: ListType,
     pub case_no: String,
@@ -220,55 +220,98 @@ pub fn legal_rep_match(rep_id: Option<&DocId>, listed: Option<&DocId>) -> Option
 /// firms: listings that meet none are of no use to the screen, and are counted but not
 /// kept while the national list streams in. Every listing [`screen_firm`] can report
 /// passes [`FirmKeys::may_match`] (a property test holds the two together).
+///
+/// The keys are kept as 64-bit hashes, one set for all kinds (each hash is tagged with
+/// its kind): for ten million firms that is a tenth of the memory the texts would take. A
+/// collision can only let a listing through, and the screen then checks it in full.
 pub struct FirmKeys {
-    usccs: std::collections::HashSet<String>,
-    org_codes: std::collections::HashSet<String>,
-    firm_names: std::collections::HashSet<String>,
-    /// Legal representatives' full ids (resident IDs and other documents), by name.
-    rep_ids: HashMap<String, Vec<DocId>>,
-    /// Names of legal representatives with no id or a masked one: any listing of theirs
-    /// may be a possible match.
-    loose_names: std::collections::HashSet<String>,
+    hashes: foldhash::HashSet<u64>,
+}
+
+/// What a key of [`FirmKeys`] is.
+#[derive(Clone, Copy, Hash)]
+enum KeyKind {
+    Uscc,
+    OrgCode,
+    FirmName,
+    /// Any legal representative's name.
+    RepName,
+    /// A legal representative with no id or a masked one: any listing of the name may match.
+    LooseName,
+    /// (name, full id).
+    RepId,
+    /// (name, the first 6 and last 4 characters of a resident ID): what a masked id keeps.
+    RepMasked,
+}
+
+/// The kept ends of a resident ID that a masked id of at least 6 leading and 4 trailing
+/// characters also shows.
+const MASK_HEAD: usize = 6;
+const MASK_TAIL: usize = 4;
+
+fn key_hash(kind: KeyKind, parts: &[&str]) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::quality::FixedState::with_seed(0x7467_6261_6f00).hash_one((kind, parts))
 }
 
 impl FirmKeys {
     pub fn new(firms: &[Firm]) -> FirmKeys {
-        let mut k = FirmKeys {
-            usccs: Default::default(),
-            org_codes: Default::default(),
-            firm_names: Default::default(),
-            rep_ids: HashMap::default(),
-            loose_names: Default::default(),
-        };
-        for f in firms {
-            k.usccs.insert(f.uscc.clone());
-            k.org_codes.insert(f.uscc[8..17].to_string());
-            k.firm_names.insert(ident::normalise_name(&f.name));
-            let name = ident::normalise_name(&f.legal_rep_name);
-            match f.legal_rep_id.as_deref().and_then(DocId::classify_person) {
-                None | Some(DocId::Masked(_)) => {
-                    k.loose_names.insert(name.clone());
-                    k.rep_ids.entry(name).or_default();
-                }
-                Some(id) => k.rep_ids.entry(name).or_default().push(id),
-            }
+        let mut hashes = foldhash::HashSet::with_capacity_and_hasher(firms.len() * 5, Default::default());
+        // the names are normalised in parallel, a chunk at a time, and the hashes gathered
+        for chunk in firms.chunks(1 << 16) {
+            let keys: Vec<u64> = chunk.par_iter().flat_map_iter(Self::keys_of).collect();
+            hashes.extend(keys);
         }
-        k
+        FirmKeys { hashes }
+    }
+
+    fn keys_of(f: &Firm) -> Vec<u64> {
+        let name = ident::normalise_name(&f.legal_rep_name);
+        let mut keys = vec![
+            key_hash(KeyKind::Uscc, &[&f.uscc]),
+            key_hash(KeyKind::OrgCode, &[&f.uscc[8..17]]),
+            key_hash(KeyKind::FirmName, &[&ident::normalise_name(&f.name)]),
+            key_hash(KeyKind::RepName, &[&name]),
+        ];
+        match f.legal_rep_id.as_deref().and_then(DocId::classify_person) {
+            None | Some(DocId::Masked(_)) => keys.push(key_hash(KeyKind::LooseName, &[&name])),
+            Some(DocId::ResidentId(id)) => {
+                keys.push(key_hash(KeyKind::RepId, &[&name, &id]));
+                if id.len() >= MASK_HEAD + MASK_TAIL && id.is_ascii() {
+                    keys.push(key_hash(KeyKind::RepMasked, &[&name, &id[..MASK_HEAD], &id[id.len() - MASK_TAIL..]]));
+                }
+            }
+            Some(DocId::Opaque(id) | DocId::Uscc(id) | DocId::OrgCode(id)) => keys.push(key_hash(KeyKind::RepId, &[&name, &id])),
+        }
+        keys
+    }
+
+    fn has(&self, kind: KeyKind, parts: &[&str]) -> bool {
+        self.hashes.contains(&key_hash(kind, parts))
     }
 
     /// Could this listing match some firm? (A necessary condition of every hit and possible match.)
     pub fn may_match(&self, l: &Listing) -> bool {
+        let name = l.name_key.as_str();
         match (l.subject_type, &l.id) {
-            (SubjectType::Org, Some(DocId::Uscc(u))) => self.usccs.contains(u),
-            (SubjectType::Org, Some(DocId::OrgCode(o))) => self.org_codes.contains(o),
+            (SubjectType::Org, Some(DocId::Uscc(u))) => self.has(KeyKind::Uscc, &[u]),
+            (SubjectType::Org, Some(DocId::OrgCode(o))) => self.has(KeyKind::OrgCode, &[o]),
             (SubjectType::Org, Some(_)) => false,
-            (SubjectType::Org, None) => self.firm_names.contains(&l.name_key),
-            (SubjectType::Person, id) => {
-                let Some(ids) = self.rep_ids.get(&l.name_key) else { return false };
-                if id.is_none() || self.loose_names.contains(&l.name_key) {
+            (SubjectType::Org, None) => self.has(KeyKind::FirmName, &[name]),
+            // the right name and no id: a possible match of every representative of the name
+            (SubjectType::Person, None) => self.has(KeyKind::RepName, &[name]),
+            (SubjectType::Person, Some(id)) => {
+                if self.has(KeyKind::LooseName, &[name]) {
                     return true;
                 }
-                ids.iter().any(|full| legal_rep_match(Some(full), id.as_ref()).is_some())
+                match id {
+                    // a masked id meets a resident ID that shows the same ends
+                    DocId::Masked(m) if m.prefix.len() >= MASK_HEAD && m.suffix.len() >= MASK_TAIL => {
+                        self.has(KeyKind::RepMasked, &[name, &m.prefix[..MASK_HEAD], &m.suffix[m.suffix.len() - MASK_TAIL..]])
+                    }
+                    DocId::Masked(_) => self.has(KeyKind::RepName, &[name]),
+                    DocId::ResidentId(t) | DocId::Opaque(t) | DocId::Uscc(t) | DocId::OrgCode(t) => self.has(KeyKind::RepId, &[name, t]),
+                }
             }
         }
     }

@@ -195,7 +195,7 @@ fn judge(
         claim_id: claim.claim_id.clone(),
         policy_no: claim.policy_no.clone(),
         uscc: claim.uscc.clone(),
-        application_id: app.map(|a| a.application_id.clone()),
+        application_id: app.map(|a| a.application_id.to_string()),
         period_id: period.map(|p| p.id.clone()),
         obligor_type: claim.obligor_type,
         obligor_key: claim.obligor_key.clone(),

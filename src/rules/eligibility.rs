@@ -1,7 +1,9 @@
 //! Firm eligibility (SPEC §3.2): every failing reason, the reference-year self-operated
 //! exports and the district.
 
-use crate::model::{Exports, Firm};
+use std::sync::Arc;
+
+use crate::model::{Exports, Firm, Text};
 use crate::policy::Period;
 use crate::rules::blacklist::Hit;
 
@@ -33,21 +35,58 @@ impl FirmReason {
     }
 }
 
+impl FirmReason {
+    const ALL: [FirmReason; 8] = [
+        FirmReason::InvalidUscc,
+        FirmReason::NotInCity,
+        FirmReason::NotLegalPerson,
+        FirmReason::Deregistered,
+        FirmReason::NoExports,
+        FirmReason::ExportsOverThreshold,
+        FirmReason::FirmBlacklisted,
+        FirmReason::LegalRepBlacklisted,
+    ];
+}
+
+/// A firm's failing reasons: a set, always listed in the order of [`FirmReason`]. One
+/// byte, so that ten million firms' reasons cost no allocation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct FirmReasons(u8);
+
+impl FirmReasons {
+    pub fn push(&mut self, r: FirmReason) {
+        self.0 |= 1 << r as u8;
+    }
+
+    pub fn contains(&self, r: &FirmReason) -> bool {
+        self.0 & (1 << *r as u8) != 0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = FirmReason> + '_ {
+        FirmReason::ALL.into_iter().filter(|r| self.contains(r))
+    }
+}
+
 /// One firm's eligibility on the evaluation date.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Eligibility {
-    pub uscc: String,
-    pub name: String,
-    pub district: String,
+    pub uscc: Text,
+    /// The firm's name, shared with the firm.
+    pub name: Arc<str>,
+    pub district: Text,
     /// `district_code` when given, else `uscc`.
     pub district_source: &'static str,
     pub reference_year: i32,
     pub self_exports_cents: i64,
     pub agency_exports_cents: i64,
     pub is_eligible: bool,
-    pub reasons: Vec<FirmReason>,
-    pub hits: usize,
-    pub possible_matches: usize,
+    pub reasons: FirmReasons,
+    pub hits: u32,
+    pub possible_matches: u32,
 }
 
 impl Eligibility {
@@ -58,7 +97,7 @@ impl Eligibility {
 
 /// Judge one firm. `hits` are the blacklist hits and possible matches on this firm.
 pub fn judge(firm: &Firm, exports: &Exports, period: &Period, reference_year: i32, hits: &[&Hit]) -> Eligibility {
-    let mut reasons = Vec::new();
+    let mut reasons = FirmReasons::default();
     if !firm.uscc_valid {
         reasons.push(FirmReason::InvalidUscc);
     }
@@ -66,7 +105,7 @@ pub fn judge(firm: &Firm, exports: &Exports, period: &Period, reference_year: i3
     // where it was first issued, and does not change when a firm moves
     let (district, district_source) = match &firm.district_code {
         Some(d) => (d.clone(), "district_code"),
-        None => (firm.uscc[2..8].to_string(), "uscc"),
+        None => (Text::new(&firm.uscc[2..8]), "uscc"),
     };
     if !district.starts_with(&period.city_prefix) {
         reasons.push(FirmReason::NotInCity);
@@ -80,7 +119,8 @@ pub fn judge(firm: &Firm, exports: &Exports, period: &Period, reference_year: i3
     if period.deregistered_patterns.iter().any(|p| firm.reg_status.contains(p.as_str())) {
         reasons.push(FirmReason::Deregistered);
     }
-    let totals = exports.get(&(firm.uscc.clone(), reference_year)).copied().unwrap_or_default();
+    let key = crate::model::uscc_key(&firm.uscc);
+    let totals = key.and_then(|k| exports.get(&(k, reference_year))).copied().unwrap_or_default();
     // the article: prior-year self-operated exports above zero and at most the threshold
     if totals.self_cents <= 0 {
         reasons.push(FirmReason::NoExports);
@@ -105,8 +145,8 @@ pub fn judge(firm: &Firm, exports: &Exports, period: &Period, reference_year: i3
         agency_exports_cents: totals.agency_cents,
         is_eligible: reasons.is_empty(),
         reasons,
-        hits: hits.iter().filter(|h| h.kind.is_hit()).count(),
-        possible_matches: hits.iter().filter(|h| !h.kind.is_hit()).count(),
+        hits: hits.iter().filter(|h| h.kind.is_hit()).count() as u32,
+        possible_matches: hits.iter().filter(|h| !h.kind.is_hit()).count() as u32,
     }
 }
 
@@ -136,4 +176,21 @@ pub fn judge_all(firms: &[Firm], exports: &Exports, period: &Period, reference_y
             judge(f, exports, period, reference_year, mine)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_are_listed_in_their_declared_order_whatever_the_order_they_were_found() {
+        let mut r = FirmReasons::default();
+        assert!(r.is_empty());
+        r.push(FirmReason::LegalRepBlacklisted);
+        r.push(FirmReason::InvalidUscc);
+        r.push(FirmReason::NoExports);
+        r.push(FirmReason::InvalidUscc);
+        assert_eq!(r.iter().collect::<Vec<_>>(), vec![FirmReason::InvalidUscc, FirmReason::NoExports, FirmReason::LegalRepBlacklisted]);
+        assert!(r.contains(&FirmReason::NoExports) && !r.contains(&FirmReason::NotInCity));
+    }
 }

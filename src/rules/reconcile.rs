@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::model::{Enrollment, Firm};
+use std::sync::Arc;
+
+use crate::model::{Enrollment, Firm, Text};
 use crate::policy::Period;
 use crate::rules::eligibility::Eligibility;
 
@@ -33,19 +35,20 @@ impl ReconStatus {
 /// One reconciliation row: a firm, or an enrolled application of no known firm.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reconciliation {
-    pub uscc: String,
-    pub name: String,
-    pub district: String,
+    pub uscc: Text,
+    /// The firm's name, shared with the firm (empty for an unknown firm).
+    pub name: Arc<str>,
+    pub district: Text,
     pub is_eligible: Option<bool>,
     pub status: ReconStatus,
     /// The application that enrols the firm (the earliest by applied_on, application_id).
-    pub application_id: Option<String>,
-    pub policy_no: Option<String>,
+    pub application_id: Option<Text>,
+    pub policy_no: Option<Text>,
     pub applied_on: Option<NaiveDate>,
     /// More than one enrolled application for the year.
     pub duplicate_enrollment: bool,
     /// The other enrolled applications, `;`-joined.
-    pub other_applications: String,
+    pub other_applications: Text,
     pub premium_cny_cents: Option<i64>,
     /// The premium the city pays: that of the counted application of an eligible enrolled firm.
     pub subsidy_cny_cents: Option<i64>,
@@ -65,7 +68,7 @@ pub fn reconcile(firms: &[Firm], eligibility: &[Eligibility], enrollments: &[Enr
     for v in by_uscc.values_mut() {
         v.sort_by(|a, b| (a.applied_on, &a.application_id).cmp(&(b.applied_on, &b.application_id)));
     }
-    let others = |apps: &[&Enrollment]| apps.iter().skip(1).map(|e| e.application_id.as_str()).collect::<Vec<_>>().join(";");
+    let others = |apps: &[&Enrollment]| Text::from(apps.iter().skip(1).map(|e| e.application_id.as_str()).collect::<Vec<_>>().join(";"));
     let mut out = Vec::with_capacity(firms.len());
     for (firm, el) in firms.iter().zip(eligibility) {
         let apps = by_uscc.remove(firm.uscc.as_str()).unwrap_or_default();
@@ -99,16 +102,16 @@ pub fn reconcile(firms: &[Firm], eligibility: &[Eligibility], enrollments: &[Enr
     for (uscc, apps) in unknown {
         for (i, e) in apps.iter().enumerate() {
             out.push(Reconciliation {
-                uscc: uscc.to_string(),
-                name: String::new(),
-                district: uscc.get(2..8).unwrap_or("").to_string(),
+                uscc: Text::new(uscc),
+                name: Arc::from(""),
+                district: Text::new(uscc.get(2..8).unwrap_or("")),
                 is_eligible: None,
                 status: ReconStatus::EnrolledUnknownFirm,
                 application_id: Some(e.application_id.clone()),
                 policy_no: Some(e.policy_no.clone()),
                 applied_on: Some(e.applied_on),
                 duplicate_enrollment: i > 0,
-                other_applications: String::new(),
+                other_applications: Text::default(),
                 premium_cny_cents: e.premium_cny_cents,
                 subsidy_cny_cents: None,
             });

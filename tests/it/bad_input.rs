@@ -273,7 +273,7 @@ fn full_width_and_lower_case_usccs_are_normalised_and_accepted() {
     read_input(Input::Exports, &src(&p), &mut v).unwrap();
     let r = v.finish();
     assert_eq!(r.counts.accepted, 2);
-    assert_eq!(r.rows[&(u(), 2021)].self_cents, 300);
+    assert_eq!(r.rows[&(ukey(&u()), 2021)].self_cents, 300);
 }
 
 #[test]

@@ -127,9 +127,9 @@ mod screen {
         ) {
             let firms: Vec<Firm> = firms.iter().enumerate().map(|(i, (n, k, w, s))| {
                 let mut f = firm(&uscc("91", "350203", &format!("AAAAAA{:02}", i)));
-                f.legal_rep_name = NAMES[*n].to_string();
+                f.legal_rep_name = NAMES[*n].into();
                 let id = id_text(*k, *w, *s);
-                f.legal_rep_id = (!id.is_empty()).then_some(id);
+                f.legal_rep_id = (!id.is_empty()).then(|| id.into());
                 f
             }).collect();
             let listings: Vec<Listing> = listings.iter().enumerate().map(|(i, (n, k, w, s))| {
@@ -138,13 +138,13 @@ mod screen {
                 l
             }).collect();
             let mut fast: Vec<(String, u64, &str)> = screen(&firms, &listings, d("2022-05-07"))
-                .iter().map(|h| (h.uscc.clone(), h.origin.row, h.kind.as_str())).collect();
+                .iter().map(|h| (h.uscc.to_string(), h.origin.row, h.kind.as_str())).collect();
             let mut slow: Vec<(String, u64, &str)> = Vec::new();
             for f in &firms {
                 let rep = f.legal_rep_id.as_deref().and_then(DocId::classify_person);
                 for l in listings.iter().filter(|l| l.name_key == tongbao::ident::normalise_name(&f.legal_rep_name)) {
                     if let Some(kind) = legal_rep_match(rep.as_ref(), l.id.as_ref()) {
-                        slow.push((f.uscc.clone(), l.origin.row, kind.as_str()));
+                        slow.push((f.uscc.to_string(), l.origin.row, kind.as_str()));
                     }
                 }
             }
@@ -155,7 +155,7 @@ mod screen {
             let keys = tongbao::rules::blacklist::FirmKeys::new(&firms);
             let kept: Vec<Listing> = listings.iter().filter(|l| keys.may_match(l)).cloned().collect();
             let mut from_kept: Vec<(String, u64, &str)> = screen(&firms, &kept, d("2022-05-07"))
-                .iter().map(|h| (h.uscc.clone(), h.origin.row, h.kind.as_str())).collect();
+                .iter().map(|h| (h.uscc.to_string(), h.origin.row, h.kind.as_str())).collect();
             from_kept.sort();
             prop_assert_eq!(from_kept, fast);
         }

@@ -36,9 +36,9 @@ pub fn repo() -> PathBuf {
 /// An eligible-looking firm in Siming district (350203) with a legal representative.
 pub fn firm(uscc: &str) -> Firm {
     Firm {
-        uscc: uscc.to_string(),
+        uscc: uscc.into(),
         uscc_valid: tongbao::ident::Uscc::parse(uscc).is_some_and(|u| u.is_valid()),
-        name: format!("厦门{}贸易有限公司", &uscc[10..14]),
+        name: format!("厦门{}贸易有限公司", &uscc[10..14]).into(),
         company_type: "有限责任公司".into(),
         reg_status: "存续".into(),
         district_code: Some("350203".into()),
@@ -49,10 +49,15 @@ pub fn firm(uscc: &str) -> Firm {
     }
 }
 
+/// The key of a USCC in the exports map.
+pub fn ukey(uscc: &str) -> tongbao::model::UsccKey {
+    tongbao::model::uscc_key(uscc).expect("an 18-character USCC")
+}
+
 pub fn exports(rows: &[(&str, i32, i64, i64)]) -> Exports {
-    let mut e = Exports::new();
+    let mut e = Exports::default();
     for (u, year, self_cents, agency_cents) in rows {
-        let t = e.entry((u.to_string(), *year)).or_default();
+        let t = e.entry((ukey(u), *year)).or_default();
         t.self_cents += self_cents;
         t.agency_cents += agency_cents;
         t.rows += 1;
