@@ -86,7 +86,7 @@ pub fn firm_eligibility(rows: &[Eligibility], as_of: NaiveDate, period_id: &str)
 }
 
 /// `blacklist_hits`: every hit and possible match, sorted by firm, then how it matched.
-pub fn blacklist_hits(hits: &[Hit], firm_names: &std::collections::HashMap<&str, &str>) -> PolarsResult<DataFrame> {
+pub fn blacklist_hits(hits: &[Hit], firm_names: &std::collections::HashMap<crate::model::Text, std::sync::Arc<str>>) -> PolarsResult<DataFrame> {
     let mut rows: Vec<&Hit> = hits.iter().collect();
     rows.sort_by(|a, b| {
         (&a.uscc, a.kind, a.list_type, &a.case_no, &a.origin.file, a.origin.row)
@@ -97,7 +97,7 @@ pub fn blacklist_hits(hits: &[Hit], firm_names: &std::collections::HashMap<&str,
         n,
         vec![
             text("uscc", rows.iter().map(|r| Some(&r.uscc))),
-            text("firm_name", rows.iter().map(|r| firm_names.get(r.uscc.as_str()).copied())),
+            text("firm_name", rows.iter().map(|r| firm_names.get(&r.uscc))),
             text("subject", rows.iter().map(|r| Some(r.kind.subject()))),
             text("match", rows.iter().map(|r| Some(r.kind.as_str()))),
             flag("is_hit", rows.iter().map(|r| Some(r.kind.is_hit()))),

@@ -1,6 +1,7 @@
 //! The nightly run: lock, load, evaluate, summarise, publish. Reads like the pipeline.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -13,8 +14,10 @@ use crate::load::{self, Loaded};
 use crate::lock::RunLock;
 use crate::manifest::{InputEntry, Manifest, OutputEntry, Timing};
 use crate::policy::Period;
+use crate::model::{Inputs, Text};
 use crate::progress::Progress;
 use crate::publish::{self, Staging};
+use crate::rejects::Reject;
 use crate::rules::{self, Evaluation};
 use crate::schema::{Input, out};
 use crate::{frames, summaries};
@@ -58,19 +61,26 @@ pub fn quality_failures(config: &Config, loaded: &Loaded) -> Vec<String> {
     failures
 }
 
-/// The detail tables of an evaluation, by output name.
-pub fn detail_tables(eval: &Evaluation, loaded: &Loaded) -> anyhow::Result<BTreeMap<&'static str, DataFrame>> {
-    // the names of the firms with hits only: the register may hold ten million firms
-    let hit_firms: std::collections::HashSet<&str> = eval.hits.iter().map(|h| h.uscc.as_str()).collect();
-    let names: HashMap<&str, &str> =
-        loaded.inputs.firms.iter().filter(|f| hit_firms.contains(f.uscc.as_str())).map(|f| (f.uscc.as_str(), &*f.name)).collect();
+/// The detail tables of an evaluation, by output name. The evaluation and the inputs are
+/// taken whole and freed as soon as they are no longer needed, each rule's rows as soon
+/// as its table is built: for a national register each is gigabytes.
+pub fn detail_tables(eval: Evaluation, inputs: Inputs, rejects: &[Reject], warnings: &[Reject]) -> anyhow::Result<BTreeMap<&'static str, DataFrame>> {
+    // from the inputs, only the names of the firms with hits are needed
+    let hit_firms: HashSet<&str> = eval.hits.iter().map(|h| h.uscc.as_str()).collect();
+    let names: HashMap<Text, Arc<str>> =
+        inputs.firms.iter().filter(|f| hit_firms.contains(f.uscc.as_str())).map(|f| (f.uscc.clone(), f.name.clone())).collect();
+    drop(hit_firms);
+    drop(inputs);
+    let Evaluation { as_of, period, eligibility, hits, reconciliation, claims, .. } = eval;
     let mut t = BTreeMap::new();
-    t.insert(out::FIRM_ELIGIBILITY, frames::firm_eligibility(&eval.eligibility, eval.as_of, &eval.period.id)?);
-    t.insert(out::BLACKLIST_HITS, frames::blacklist_hits(&eval.hits, &names)?);
-    t.insert(out::ENROLLMENT_RECONCILIATION, frames::reconciliation(&eval.reconciliation)?);
-    t.insert(out::CLAIM_INDEMNITY, frames::claim_indemnity(&eval.claims)?);
-    t.insert(out::REJECTS, frames::rejects(&loaded.rejects)?);
-    t.insert(out::ROW_WARNINGS, frames::rejects(&loaded.warnings)?);
+    t.insert(out::FIRM_ELIGIBILITY, frames::firm_eligibility(&eligibility, as_of, &period.id)?);
+    drop(eligibility);
+    t.insert(out::ENROLLMENT_RECONCILIATION, frames::reconciliation(&reconciliation)?);
+    drop(reconciliation);
+    t.insert(out::BLACKLIST_HITS, frames::blacklist_hits(&hits, &names)?);
+    t.insert(out::CLAIM_INDEMNITY, frames::claim_indemnity(&claims)?);
+    t.insert(out::REJECTS, frames::rejects(rejects)?);
+    t.insert(out::ROW_WARNINGS, frames::rejects(warnings)?);
     Ok(t)
 }
 
@@ -120,12 +130,15 @@ pub fn run(config: &Config, progress: &Progress) -> Result<RunOutput, CommandErr
     });
 
     progress.stage("building tables");
-    let tables = detail_tables(&eval, &loaded)?;
+    let (reference_year, enrollments_out_of_run, claims_out_of_run) = (eval.reference_year, eval.enrollments_out_of_run, eval.claims_out_of_run);
+    let Loaded { inputs, reports, rejects, warnings: row_warnings } = loaded;
+    let tables = detail_tables(eval, inputs, &rejects, &row_warnings)?;
+    drop((rejects, row_warnings));
     lap(&mut timings, "tables", &mut t, None);
 
     progress.stage("summaries");
     let mut sql_tables: BTreeMap<&str, DataFrame> = tables.iter().map(|(k, v)| (*k, v.clone())).collect();
-    sql_tables.insert("params", summaries::params(period, config.as_of, eval.reference_year).context("params table")?);
+    sql_tables.insert("params", summaries::params(period, config.as_of, reference_year).context("params table")?);
     let queries = summaries::queries(config.sql_dir.as_deref()).map_err(|e| CommandError::Queries(vec![e]))?;
     let summary_frames = summaries::run(&queries, &sql_tables).map_err(CommandError::Queries)?;
     lap(&mut timings, "summaries", &mut t, None);
@@ -147,8 +160,8 @@ pub fn run(config: &Config, progress: &Progress) -> Result<RunOutput, CommandErr
     lap(&mut timings, "write", &mut t, None);
 
     let out_of_run = |i: Input| match i {
-        Input::Enrollments => eval.enrollments_out_of_run,
-        Input::Claims => eval.claims_out_of_run,
+        Input::Enrollments => enrollments_out_of_run,
+        Input::Claims => claims_out_of_run,
         _ => 0,
     };
     timings.push(Timing { stage: "total".into(), seconds: started.elapsed().as_secs_f64(), rows: None });
@@ -156,10 +169,10 @@ pub fn run(config: &Config, progress: &Progress) -> Result<RunOutput, CommandErr
         tool: env!("CARGO_PKG_NAME"),
         version: env!("CARGO_PKG_VERSION"),
         as_of: config.as_of.to_string(),
-        reference_year: eval.reference_year,
+        reference_year,
         policy_file: config.policy_path.display().to_string(),
         period: period.clone(),
-        inputs: loaded.reports.iter().map(|r| InputEntry { report: r.clone(), out_of_run: out_of_run(r.input) }).collect(),
+        inputs: reports.iter().map(|r| InputEntry { report: r.clone(), out_of_run: out_of_run(r.input) }).collect(),
         outputs,
         timings,
         warnings,
