@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use crate::model::FxRate;
 use crate::rejects::Reject;
@@ -63,7 +64,7 @@ pub fn rate_text(r: &FxRate) -> String {
 /// `firm_eligibility`: one row per accepted firm, sorted by USCC.
 pub fn firm_eligibility(rows: &[Eligibility], as_of: NaiveDate, period_id: &str) -> PolarsResult<DataFrame> {
     let mut rows: Vec<&Eligibility> = rows.iter().collect();
-    rows.sort_by(|a, b| a.uscc.cmp(&b.uscc));
+    rows.par_sort_unstable_by(|a, b| a.uscc.as_bytes().cmp(b.uscc.as_bytes()));
     let n = rows.len();
     frame(
         n,
@@ -86,9 +87,9 @@ pub fn firm_eligibility(rows: &[Eligibility], as_of: NaiveDate, period_id: &str)
 }
 
 /// `blacklist_hits`: every hit and possible match, sorted by firm, then how it matched.
-pub fn blacklist_hits(hits: &[Hit], firm_names: &std::collections::HashMap<crate::model::Text, std::sync::Arc<str>>) -> PolarsResult<DataFrame> {
+pub fn blacklist_hits(hits: &[Hit], firm_names: &foldhash::HashMap<crate::model::Text, std::sync::Arc<str>>) -> PolarsResult<DataFrame> {
     let mut rows: Vec<&Hit> = hits.iter().collect();
-    rows.sort_by(|a, b| {
+    rows.par_sort_by(|a, b| {
         (&a.uscc, a.kind, a.list_type, &a.case_no, &a.origin.file, a.origin.row)
             .cmp(&(&b.uscc, b.kind, b.list_type, &b.case_no, &b.origin.file, b.origin.row))
     });
@@ -117,7 +118,7 @@ pub fn blacklist_hits(hits: &[Hit], firm_names: &std::collections::HashMap<crate
 /// known firm), sorted by USCC then application.
 pub fn reconciliation(rows: &[Reconciliation]) -> PolarsResult<DataFrame> {
     let mut rows: Vec<&Reconciliation> = rows.iter().collect();
-    rows.sort_by(|a, b| (&a.uscc, &a.application_id).cmp(&(&b.uscc, &b.application_id)));
+    rows.par_sort_by(|a, b| (&a.uscc, &a.application_id).cmp(&(&b.uscc, &b.application_id)));
     let n = rows.len();
     frame(
         n,
@@ -141,7 +142,7 @@ pub fn reconciliation(rows: &[Reconciliation]) -> PolarsResult<DataFrame> {
 /// `claim_indemnity`: one row per claim in the run, sorted by claim id.
 pub fn claim_indemnity(rows: &[ClaimResult]) -> PolarsResult<DataFrame> {
     let mut rows: Vec<&ClaimResult> = rows.iter().collect();
-    rows.sort_by(|a, b| a.claim_id.cmp(&b.claim_id));
+    rows.par_sort_by(|a, b| a.claim_id.cmp(&b.claim_id));
     let n = rows.len();
     frame(
         n,
@@ -188,7 +189,7 @@ pub fn claim_indemnity(rows: &[ClaimResult]) -> PolarsResult<DataFrame> {
 /// `rejects` (and `row_warnings`): one row per (row, column, reason), sorted.
 pub fn rejects(rows: &[Reject]) -> PolarsResult<DataFrame> {
     let mut rows: Vec<&Reject> = rows.iter().collect();
-    rows.sort();
+    rows.par_sort();
     let n = rows.len();
     frame(
         n,

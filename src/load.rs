@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use crate::config::Config;
 use crate::ingest::{self, FileInfo, IngestError, InputSource};
 use crate::model::Inputs;
@@ -101,8 +103,8 @@ pub fn load(config: &Config, progress: &Progress) -> Result<Loaded, IngestError>
     loaded.absorb_report(r, fx.rejects, fx.warnings);
     loaded.inputs.fx_rates = fx.rows;
 
-    loaded.rejects.sort();
-    loaded.warnings.sort();
+    loaded.rejects.par_sort();
+    loaded.warnings.par_sort();
     Ok(loaded)
 }
 

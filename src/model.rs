@@ -82,15 +82,15 @@ pub enum SubjectType {
 pub struct Listing {
     pub list_type: ListType,
     pub subject_type: SubjectType,
-    pub name: String,
+    pub name: Text,
     /// The name's comparison key.
-    pub name_key: String,
+    pub name_key: Text,
     pub id: Option<DocId>,
     /// The id as written, for the hits table.
-    pub id_raw: String,
+    pub id_raw: Text,
     pub listed_on: NaiveDate,
     pub removed_on: Option<NaiveDate>,
-    pub case_no: String,
+    pub case_no: Text,
     pub origin: Origin,
 }
 

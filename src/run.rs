@@ -1,6 +1,6 @@
 //! The nightly run: lock, load, evaluate, summarise, publish. Reads like the pipeline.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -66,8 +66,8 @@ pub fn quality_failures(config: &Config, loaded: &Loaded) -> Vec<String> {
 /// as its table is built: for a national register each is gigabytes.
 pub fn detail_tables(eval: Evaluation, inputs: Inputs, rejects: &[Reject], warnings: &[Reject]) -> anyhow::Result<BTreeMap<&'static str, DataFrame>> {
     // from the inputs, only the names of the firms with hits are needed
-    let hit_firms: HashSet<&str> = eval.hits.iter().map(|h| h.uscc.as_str()).collect();
-    let names: HashMap<Text, Arc<str>> =
+    let hit_firms: foldhash::HashSet<&str> = eval.hits.iter().map(|h| h.uscc.as_str()).collect();
+    let names: foldhash::HashMap<Text, Arc<str>> =
         inputs.firms.iter().filter(|f| hit_firms.contains(f.uscc.as_str())).map(|f| (f.uscc.clone(), f.name.clone())).collect();
     drop(hit_firms);
     drop(inputs);

@@ -3,7 +3,6 @@
 //!
 //! For every input, rows read = rows accepted + rows rejected.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::ident::{self, DocId, Uscc};
@@ -41,18 +40,13 @@ pub struct RowCheck<'a> {
     warnings: Vec<Reject>,
 }
 
-/// The position of a column in its input's schema (looked up once per input, then hashed).
+/// The position of a column in its input's schema. Called for every cell, so a linear
+/// scan of the input's few columns, the same static name found by its address first.
 fn index(input: Input, name: &str) -> usize {
-    use std::sync::OnceLock;
-    static INDEXES: OnceLock<HashMap<(Input, &'static str), usize>> = OnceLock::new();
-    let map = INDEXES.get_or_init(|| {
-        Input::ALL
-            .iter()
-            .flat_map(|i| i.columns().iter().enumerate().map(move |(n, c)| ((*i, c.name), n)))
-            .collect()
-    });
-    match map.get(&(input, name)) {
-        Some(i) => *i,
+    let columns = input.columns();
+    let found = columns.iter().position(|c| std::ptr::eq(c.name, name)).or_else(|| columns.iter().position(|c| c.name == name));
+    match found {
+        Some(i) => i,
         None => panic!("schema: input `{}` has no column `{name}`", input.name()),
     }
 }
@@ -124,9 +118,11 @@ impl<'a> RowCheck<'a> {
     fn closed<T: Copy>(&mut self, name: &str, table: &[(&[&str], T)]) -> Option<T> {
         self.parse(name, |v| {
             let v = v.trim();
+            // folded once, and only when the value is not ASCII (the Chinese words)
+            let folded = (!v.is_ascii()).then(|| v.to_lowercase());
             table
                 .iter()
-                .find(|(words, _)| words.iter().any(|w| w.eq_ignore_ascii_case(v) || (!v.is_ascii() && v.to_lowercase() == *w)))
+                .find(|(words, _)| words.iter().any(|w| w.eq_ignore_ascii_case(v) || folded.as_deref() == Some(*w)))
                 .map(|(_, t)| *t)
                 .ok_or(Reason::UnknownValue)
         })
@@ -371,18 +367,18 @@ impl RowParser for ListingParser {
             }
         });
         let id_raw = c.optional(col::ID_NUMBER).unwrap_or("");
-        let case_no = c.optional(col::CASE_NO).unwrap_or("").to_string();
+        let case_no = Text::new(c.optional(col::CASE_NO).unwrap_or(""));
         let row = match (list_type, subject_type, name, listed_on) {
             (Some(lt), Some(st), Some(n), Some(l)) => Some(Listing {
                 list_type: lt,
                 subject_type: st,
-                name: n.to_string(),
-                name_key: ident::normalise_name(n),
+                name: Text::new(n),
+                name_key: Text::new(ident::normalise_name(n)),
                 id: match st {
                     SubjectType::Org => DocId::classify_org(id_raw),
                     SubjectType::Person => DocId::classify_person(id_raw),
                 },
-                id_raw: id_raw.to_string(),
+                id_raw: Text::new(id_raw),
                 listed_on: l,
                 removed_on,
                 case_no,

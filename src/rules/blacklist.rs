@@ -64,9 +64,9 @@ pub struct Hit {
     pub uscc: crate::model::Text,
     pub kind: MatchKind,
     pub list_type: ListType,
-    pub case_no: String,
-    pub listed_name: String,
-    pub listed_id: String,
+    pub case_no: crate::model::Text,
+    pub listed_name: crate::model::Text,
+    pub listed_id: crate::model::Text,
     pub listed_on: NaiveDate,
     pub removed_on: Option<NaiveDate>,
     pub origin: Origin,
@@ -385,7 +385,7 @@ mod tests {
             id_raw: idv.into(),
             listed_on: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
             removed_on: None,
-            case_no: String::new(),
+            case_no: Default::default(),
             origin: crate::model::Origin { file: "l".into(), row: 2 },
         };
         let ls = vec![listing("3502031980****1234"), listing("军官证第1234567号")];

@@ -2,7 +2,7 @@
 //! down, the cap per (policy, obligor) consumed in notification order, recoveries and
 //! exposure.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use chrono::NaiveDate;
 
@@ -96,7 +96,7 @@ fn find_application<'a>(
 /// Price every claim. `claims` and `enrollments` must already exclude rows dated after
 /// the evaluation date. The output is in the claims' (notified_on, claim_id) order.
 pub fn price(claims: &[Claim], enrollments: &[Enrollment], fx_rates: &[FxRate], policy: &Policy) -> Vec<ClaimResult> {
-    let mut apps: HashMap<(&str, &str), Vec<&Enrollment>> = HashMap::new();
+    let mut apps: HashMap<(&str, &str), Vec<&Enrollment>> = HashMap::default();
     for e in enrollments {
         // an application that no period covers still exists (its claims are then
         // shipped outside cover, not without a policy); it counts as enrolled by the
@@ -118,7 +118,7 @@ pub fn price(claims: &[Claim], enrollments: &[Enrollment], fx_rates: &[FxRate], 
     order.sort_by(|a, b| (a.notified_on, &a.claim_id).cmp(&(b.notified_on, &b.claim_id)));
 
     // capacity taken per (policy, obligor type, obligor)
-    let mut taken: HashMap<(String, ObligorType, String), i64> = HashMap::new();
+    let mut taken: HashMap<(String, ObligorType, String), i64> = HashMap::default();
     let mut out = Vec::with_capacity(order.len());
     for claim in order {
         let app = find_application(&apps, claim);

@@ -153,9 +153,9 @@ pub fn judge(firm: &Firm, exports: &Exports, period: &Period, reference_year: i3
 /// Judge every firm, given all hits (in any order).
 pub fn judge_all(firms: &[Firm], exports: &Exports, period: &Period, reference_year: i32, hits: &[Hit]) -> Vec<Eligibility> {
     // hits come firm by firm from the screen; group them by firm without copying
-    let mut by_firm: std::collections::HashMap<&str, (usize, usize)> = std::collections::HashMap::new();
+    let mut by_firm: foldhash::HashMap<&str, (usize, usize)> = foldhash::HashMap::default();
     let mut sorted: Vec<&Hit> = hits.iter().collect();
-    sorted.sort_by(|a, b| a.uscc.cmp(&b.uscc));
+    sorted.par_sort_by(|a, b| a.uscc.as_bytes().cmp(b.uscc.as_bytes()));
     let mut start = 0;
     while start < sorted.len() {
         let mut end = start;

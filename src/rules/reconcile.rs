@@ -1,7 +1,7 @@
 //! Enrollment reconciliation (SPEC §3.4): who is eligible against who enrolled, and the
 //! premium the city pays.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 
@@ -61,7 +61,7 @@ pub fn enrolls_for(e: &Enrollment, period: &Period, as_of: NaiveDate) -> bool {
 
 /// Reconcile. `enrollments` must already exclude rows applied after the evaluation date.
 pub fn reconcile(firms: &[Firm], eligibility: &[Eligibility], enrollments: &[Enrollment], period: &Period, as_of: NaiveDate) -> Vec<Reconciliation> {
-    let mut by_uscc: HashMap<&str, Vec<&Enrollment>> = HashMap::new();
+    let mut by_uscc: HashMap<&str, Vec<&Enrollment>> = HashMap::default();
     for e in enrollments.iter().filter(|e| enrolls_for(e, period, as_of)) {
         by_uscc.entry(e.uscc.as_str()).or_default().push(e);
     }

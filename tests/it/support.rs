@@ -70,7 +70,7 @@ pub fn listing(list_type: ListType, subject: SubjectType, name: &str, id: &str, 
         list_type,
         subject_type: subject,
         name: name.into(),
-        name_key: tongbao::ident::normalise_name(name),
+        name_key: tongbao::ident::normalise_name(name).into(),
         id: match subject {
             SubjectType::Org => DocId::classify_org(id),
             SubjectType::Person => DocId::classify_person(id),
