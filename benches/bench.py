@@ -2,6 +2,7 @@
 
     python3 benches/bench.py                 # tiers S and M, Parquet and CSV inputs
     python3 benches/bench.py --tiers S       # a quick look
+    python3 benches/bench.py --tiers L --formats csv --memory-limit 22   # national scale
 
 It builds tongbao in the same (dev) profile as the tests, so no second polars build.
 Inputs are generated once per (tier, format, seed) under ~/.cache/tongbao-bench and
@@ -42,13 +43,18 @@ def generate(exe: pathlib.Path, tier: str, fmt: str, seed: int) -> pathlib.Path:
     return out
 
 
-def run(exe: pathlib.Path, data: pathlib.Path) -> tuple[float, int, dict]:
+def run(exe: pathlib.Path, data: pathlib.Path, limit_gib: float | None) -> tuple[float, int, dict]:
     out = data / "out"
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
     # a child of its own, so that ru_maxrss is the job's peak resident memory alone
+    # with a limit, the job's address space is capped (RLIMIT_AS): a run that would need
+    # more memory than that fails instead of swapping or taking the machine down
+    limit = int(limit_gib * 1024**3) if limit_gib else -1
     probe = (
         "import resource,subprocess,sys;"
+        f"l={limit};"
+        "l>0 and resource.setrlimit(resource.RLIMIT_AS,(l,l));"
         "r=subprocess.run(sys.argv[1:]).returncode;"
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r)"
     )
@@ -79,12 +85,13 @@ def main() -> int:
     p.add_argument("--tiers", default="S,M", help="comma-separated tiers (S, M, L)")
     p.add_argument("--formats", default="parquet,csv", help="comma-separated input formats")
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--memory-limit", type=float, metavar="GIB", help="cap the job's address space (tier L: prove it fits)")
     a = p.parse_args()
     exe = build()
     for tier in a.tiers.split(","):
         for fmt in a.formats.split(","):
             data = generate(exe, tier.strip().upper(), fmt.strip(), a.seed)
-            wall, peak, manifest = run(exe, data)
+            wall, peak, manifest = run(exe, data, a.memory_limit)
             report(tier, fmt, wall, peak, manifest)
     return 0
 

@@ -30,22 +30,35 @@ fn date(name: &str, dates: impl IntoIterator<Item = Option<NaiveDate>>) -> Polar
     Ok(ca.with_name(name.into()).into_series().cast(&DataType::Date)?.into_column())
 }
 
-fn text<S: AsRef<str>>(name: &str, values: impl IntoIterator<Item = Option<S>>) -> Column {
+fn text<S: AsRef<str>>(name: &str, values: impl IntoIterator<Item = Option<S>>) -> PolarsResult<Column> {
     let ca: StringChunked = values.into_iter().collect();
-    ca.with_name(name.into()).into_series().into_column()
+    Ok(ca.with_name(name.into()).into_series().into_column())
 }
 
-fn flag(name: &str, values: impl IntoIterator<Item = Option<bool>>) -> Column {
+fn flag(name: &str, values: impl IntoIterator<Item = Option<bool>>) -> PolarsResult<Column> {
     let ca: BooleanChunked = values.into_iter().collect();
-    ca.with_name(name.into()).into_series().into_column()
+    Ok(ca.with_name(name.into()).into_series().into_column())
 }
 
-fn int(name: &str, values: impl IntoIterator<Item = Option<i64>>) -> Column {
+fn int(name: &str, values: impl IntoIterator<Item = Option<i64>>) -> PolarsResult<Column> {
     let ca: Int64Chunked = values.into_iter().collect();
-    ca.with_name(name.into()).into_series().into_column()
+    Ok(ca.with_name(name.into()).into_series().into_column())
 }
 
-fn frame(height: usize, columns: Vec<Column>) -> PolarsResult<DataFrame> {
+/// How one column is built from the rows.
+type Build<'a> = Box<dyn Fn() -> PolarsResult<Column> + Send + Sync + 'a>;
+
+/// The builders of a table's columns, in order: `columns![text(..), money(..)?, ...]`.
+macro_rules! columns {
+    ($($build:expr),* $(,)?) => {
+        vec![$(Box::new(|| $build) as Build<'_>),*]
+    };
+}
+
+/// A table of `height` rows whose columns are built in parallel: at national scale each
+/// is ten million values.
+fn frame(height: usize, columns: Vec<Build<'_>>) -> PolarsResult<DataFrame> {
+    let columns = columns.into_par_iter().map(|build| build()).collect::<PolarsResult<Vec<Column>>>()?;
     DataFrame::new(height, columns)
 }
 
@@ -64,22 +77,23 @@ pub fn rate_text(r: &FxRate) -> String {
 /// `firm_eligibility`: one row per accepted firm, sorted by USCC.
 pub fn firm_eligibility(rows: &[Eligibility], as_of: NaiveDate, period_id: &str) -> PolarsResult<DataFrame> {
     let mut rows: Vec<&Eligibility> = rows.iter().collect();
-    rows.par_sort_unstable_by(|a, b| a.uscc.as_bytes().cmp(b.uscc.as_bytes()));
+    // stable and adaptive: rows already in USCC order (the firms are kept so) cost one pass
+    rows.par_sort_by(|a, b| a.uscc.as_bytes().cmp(b.uscc.as_bytes()));
     let n = rows.len();
     frame(
         n,
-        vec![
-            date("as_of", std::iter::repeat_n(Some(as_of), n))?,
+        columns![
+            date("as_of", std::iter::repeat_n(Some(as_of), n)),
             text("period_id", std::iter::repeat_n(Some(period_id), n)),
             text("uscc", rows.iter().map(|r| Some(&r.uscc))),
             text("name", rows.iter().map(|r| Some(&r.name))),
             text("district", rows.iter().map(|r| Some(&r.district))),
             text("district_source", rows.iter().map(|r| Some(r.district_source))),
             int("reference_year", rows.iter().map(|r| Some(r.reference_year as i64))),
-            money("self_exports_usd", rows.iter().map(|r| Some(r.self_exports_cents)))?,
-            money("agency_exports_usd", rows.iter().map(|r| Some(r.agency_exports_cents)))?,
+            money("self_exports_usd", rows.iter().map(|r| Some(r.self_exports_cents))),
+            money("agency_exports_usd", rows.iter().map(|r| Some(r.agency_exports_cents))),
             flag("is_eligible", rows.iter().map(|r| Some(r.is_eligible))),
-            text("reasons", rows.iter().map(|r| Some(r.reasons_text()))),
+            text("reasons", rows.iter().map(|r| Some(r.reasons.as_str()))),
             int("blacklist_hits", rows.iter().map(|r| Some(r.hits as i64))),
             int("possible_matches", rows.iter().map(|r| Some(r.possible_matches as i64))),
         ],
@@ -89,14 +103,12 @@ pub fn firm_eligibility(rows: &[Eligibility], as_of: NaiveDate, period_id: &str)
 /// `blacklist_hits`: every hit and possible match, sorted by firm, then how it matched.
 pub fn blacklist_hits(hits: &[Hit], firm_names: &foldhash::HashMap<crate::model::Text, std::sync::Arc<str>>) -> PolarsResult<DataFrame> {
     let mut rows: Vec<&Hit> = hits.iter().collect();
-    rows.par_sort_by(|a, b| {
-        (&a.uscc, a.kind, a.list_type, &a.case_no, &a.origin.file, a.origin.row)
-            .cmp(&(&b.uscc, b.kind, b.list_type, &b.case_no, &b.origin.file, b.origin.row))
-    });
+    // the screen gives them in this order already when the firms are in USCC order
+    rows.par_sort_by(|a, b| a.uscc.as_bytes().cmp(b.uscc.as_bytes()).then_with(|| a.order_key().cmp(&b.order_key())));
     let n = rows.len();
     frame(
         n,
-        vec![
+        columns![
             text("uscc", rows.iter().map(|r| Some(&r.uscc))),
             text("firm_name", rows.iter().map(|r| firm_names.get(&r.uscc))),
             text("subject", rows.iter().map(|r| Some(r.kind.subject()))),
@@ -106,8 +118,8 @@ pub fn blacklist_hits(hits: &[Hit], firm_names: &foldhash::HashMap<crate::model:
             text("case_no", rows.iter().map(|r| Some(&r.case_no))),
             text("listed_name", rows.iter().map(|r| Some(&r.listed_name))),
             text("listed_id", rows.iter().map(|r| Some(&r.listed_id))),
-            date("listed_on", rows.iter().map(|r| Some(r.listed_on)))?,
-            date("removed_on", rows.iter().map(|r| r.removed_on))?,
+            date("listed_on", rows.iter().map(|r| Some(r.listed_on))),
+            date("removed_on", rows.iter().map(|r| r.removed_on)),
             text("source_file", rows.iter().map(|r| Some(&*r.origin.file))),
             int("source_row", rows.iter().map(|r| Some(r.origin.row as i64))),
         ],
@@ -122,7 +134,7 @@ pub fn reconciliation(rows: &[Reconciliation]) -> PolarsResult<DataFrame> {
     let n = rows.len();
     frame(
         n,
-        vec![
+        columns![
             text("uscc", rows.iter().map(|r| Some(&r.uscc))),
             text("name", rows.iter().map(|r| Some(&r.name))),
             text("district", rows.iter().map(|r| Some(&r.district))),
@@ -130,11 +142,11 @@ pub fn reconciliation(rows: &[Reconciliation]) -> PolarsResult<DataFrame> {
             text("status", rows.iter().map(|r| Some(r.status.as_str()))),
             text("application_id", rows.iter().map(|r| r.application_id.as_ref())),
             text("policy_no", rows.iter().map(|r| r.policy_no.as_ref())),
-            date("applied_on", rows.iter().map(|r| r.applied_on))?,
+            date("applied_on", rows.iter().map(|r| r.applied_on)),
             flag("duplicate_enrollment", rows.iter().map(|r| Some(r.duplicate_enrollment))),
             text("other_applications", rows.iter().map(|r| Some(&r.other_applications))),
-            money("premium_cny", rows.iter().map(|r| r.premium_cny_cents))?,
-            money("subsidy_cny", rows.iter().map(|r| r.subsidy_cny_cents))?,
+            money("premium_cny", rows.iter().map(|r| r.premium_cny_cents)),
+            money("subsidy_cny", rows.iter().map(|r| r.subsidy_cny_cents)),
         ],
     )
 }
@@ -146,7 +158,7 @@ pub fn claim_indemnity(rows: &[ClaimResult]) -> PolarsResult<DataFrame> {
     let n = rows.len();
     frame(
         n,
-        vec![
+        columns![
             text("claim_id", rows.iter().map(|r| Some(&r.claim_id))),
             text("policy_no", rows.iter().map(|r| Some(&r.policy_no))),
             text("uscc", rows.iter().map(|r| Some(&r.uscc))),
@@ -157,30 +169,30 @@ pub fn claim_indemnity(rows: &[ClaimResult]) -> PolarsResult<DataFrame> {
             text("obligor_country", rows.iter().map(|r| Some(&r.obligor_country))),
             text("cause", rows.iter().map(|r| Some(&r.cause))),
             text("status", rows.iter().map(|r| Some(r.status.as_str()))),
-            date("shipped_on", rows.iter().map(|r| Some(r.shipped_on)))?,
-            date("notified_on", rows.iter().map(|r| Some(r.notified_on)))?,
+            date("shipped_on", rows.iter().map(|r| Some(r.shipped_on))),
+            date("notified_on", rows.iter().map(|r| Some(r.notified_on))),
             text("currency", rows.iter().map(|r| Some(&r.currency))),
-            money("loss_amount", rows.iter().map(|r| Some(r.loss_cents)))?,
-            date("fx_rate_date", rows.iter().map(|r| r.fx_rate.as_ref().map(|f| f.rate_date)))?,
+            money("loss_amount", rows.iter().map(|r| Some(r.loss_cents))),
+            date("fx_rate_date", rows.iter().map(|r| r.fx_rate.as_ref().map(|f| f.rate_date))),
             text("fx_cny_per_unit", rows.iter().map(|r| r.fx_rate.as_ref().map(rate_text))),
             int("fx_units", rows.iter().map(|r| r.fx_rate.as_ref().map(|f| f.units))),
-            date("usd_rate_date", rows.iter().map(|r| r.usd_rate.as_ref().map(|f| f.rate_date)))?,
+            date("usd_rate_date", rows.iter().map(|r| r.usd_rate.as_ref().map(|f| f.rate_date))),
             text("usd_cny_per_unit", rows.iter().map(|r| r.usd_rate.as_ref().map(rate_text))),
-            money("usd_loss", rows.iter().map(|r| r.usd_loss_cents))?,
+            money("usd_loss", rows.iter().map(|r| r.usd_loss_cents)),
             flag("is_covered", rows.iter().map(|r| Some(r.is_covered))),
             text("reasons", rows.iter().map(|r| Some(r.reasons_text()))),
-            money("indemnity_before_cap_usd", rows.iter().map(|r| r.indemnity_before_cap_cents))?,
-            money("cap_usd", rows.iter().map(|r| r.cap_cents))?,
-            money("cap_taken_before_usd", rows.iter().map(|r| r.cap_taken_before_cents))?,
-            money("indemnity_usd", rows.iter().map(|r| r.indemnity_cents))?,
-            money("cut_by_cap_usd", rows.iter().map(|r| r.cut_by_cap_cents))?,
-            money("capacity_left_usd", rows.iter().map(|r| r.capacity_left_cents))?,
-            money("recovered_usd", rows.iter().map(|r| r.recovered_usd_cents))?,
-            money("insurer_recovery_usd", rows.iter().map(|r| r.insurer_recovery_cents))?,
-            money("net_indemnity_usd", rows.iter().map(|r| r.net_indemnity_cents))?,
-            money("paid_exposure_usd", rows.iter().map(|r| r.paid_exposure_cents))?,
-            money("outstanding_exposure_usd", rows.iter().map(|r| r.outstanding_exposure_cents))?,
-            money("paid_usd", rows.iter().map(|r| r.paid_usd_cents))?,
+            money("indemnity_before_cap_usd", rows.iter().map(|r| r.indemnity_before_cap_cents)),
+            money("cap_usd", rows.iter().map(|r| r.cap_cents)),
+            money("cap_taken_before_usd", rows.iter().map(|r| r.cap_taken_before_cents)),
+            money("indemnity_usd", rows.iter().map(|r| r.indemnity_cents)),
+            money("cut_by_cap_usd", rows.iter().map(|r| r.cut_by_cap_cents)),
+            money("capacity_left_usd", rows.iter().map(|r| r.capacity_left_cents)),
+            money("recovered_usd", rows.iter().map(|r| r.recovered_usd_cents)),
+            money("insurer_recovery_usd", rows.iter().map(|r| r.insurer_recovery_cents)),
+            money("net_indemnity_usd", rows.iter().map(|r| r.net_indemnity_cents)),
+            money("paid_exposure_usd", rows.iter().map(|r| r.paid_exposure_cents)),
+            money("outstanding_exposure_usd", rows.iter().map(|r| r.outstanding_exposure_cents)),
+            money("paid_usd", rows.iter().map(|r| r.paid_usd_cents)),
             flag("paid_mismatch", rows.iter().map(|r| r.paid_mismatch)),
         ],
     )
@@ -193,7 +205,7 @@ pub fn rejects(rows: &[Reject]) -> PolarsResult<DataFrame> {
     let n = rows.len();
     frame(
         n,
-        vec![
+        columns![
             text("input", rows.iter().map(|r| Some(r.input))),
             text("file", rows.iter().map(|r| Some(&r.file))),
             int("row", rows.iter().map(|r| Some(r.row as i64))),

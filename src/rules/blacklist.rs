@@ -72,6 +72,13 @@ pub struct Hit {
     pub origin: Origin,
 }
 
+impl Hit {
+    /// The order of a firm's hits, in the screen and in the hits table.
+    pub fn order_key(&self) -> (MatchKind, ListType, &str, &str, u64) {
+        (self.kind, self.list_type, &self.case_no, &self.origin.file, self.origin.row)
+    }
+}
+
 /// Listings in force, indexed by the keys a firm is matched on: every lookup is a hash
 /// probe on normalised keys, never a scan of the listings.
 pub struct ListingIndex<'a> {
@@ -187,10 +194,7 @@ pub fn screen_firm(firm: &Firm, ix: &ListingIndex) -> Vec<Hit> {
             }
         }
     }
-    hits.sort_by(|a, b| {
-        (a.kind, a.list_type, &a.case_no, a.listed_on, &a.origin.file, a.origin.row)
-            .cmp(&(b.kind, b.list_type, &b.case_no, b.listed_on, &b.origin.file, b.origin.row))
-    });
+    hits.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
     hits
 }
 
