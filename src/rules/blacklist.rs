@@ -73,7 +73,7 @@ pub struct Hit {
 }
 
 impl Hit {
-    /// The order of a firm's hits, in the screen and in the hits table.
+    /// The order of a firm's hits in the hits table.
     pub fn order_key(&self) -> (MatchKind, ListType, &str, &str, u64) {
         (self.kind, self.list_type, &self.case_no, &self.origin.file, self.origin.row)
     }
@@ -194,7 +194,12 @@ pub fn screen_firm(firm: &Firm, ix: &ListingIndex) -> Vec<Hit> {
             }
         }
     }
-    hits.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
+    // the table's order, but the earlier listing first among those of one case number (as
+    // `explain` tells them); the table's stable sort then has almost nothing left to do
+    hits.sort_by(|a, b| {
+        (a.kind, a.list_type, &a.case_no, a.listed_on, &a.origin.file, a.origin.row)
+            .cmp(&(b.kind, b.list_type, &b.case_no, b.listed_on, &b.origin.file, b.origin.row))
+    });
     hits
 }
 
