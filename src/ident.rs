@@ -19,6 +19,22 @@ fn to_half_width(c: char) -> char {
 
 /// Trim, full-width to half-width and upper-case: the normal form of every code.
 pub fn normalise_code(raw: &str) -> String {
+    // fast path: a code already in normal form, as nearly every value of a large feed is
+    if code_is_normal(raw) {
+        return raw.to_string();
+    }
+    normalise_code_steps(raw)
+}
+
+/// ASCII without lower case and without white space at either end: its own normal form.
+fn code_is_normal(raw: &str) -> bool {
+    // `trim` takes any Unicode white space, the vertical tab too (`is_ascii_whitespace` does not)
+    raw.bytes().all(|c| c.is_ascii() && !c.is_ascii_lowercase())
+        && !raw.chars().next().is_some_and(char::is_whitespace)
+        && !raw.chars().next_back().is_some_and(char::is_whitespace)
+}
+
+fn normalise_code_steps(raw: &str) -> String {
     raw.trim()
         .chars()
         .map(to_half_width)
@@ -281,6 +297,23 @@ impl DocId {
 /// removing white space can let a mark compose with a letter (fuzzing found `A\r\u{304}`),
 /// NFKC can make lower case (`ſ` → `s`), and upper case can decompose (`ΐ`).
 pub fn normalise_name(raw: &str) -> String {
+    // fast path: a name of CJK ideographs and ASCII without lower case or white space is
+    // its own key, as nearly every name of a large feed is
+    if name_is_normal(raw) {
+        return raw.to_string();
+    }
+    normalise_name_steps(raw)
+}
+
+/// Every character is its own key: an ASCII character that is neither lower case nor
+/// white space, or a CJK unified ideograph (unchanged by NFKC, without case).
+fn name_is_normal(raw: &str) -> bool {
+    raw.chars().all(|c| {
+        if c.is_ascii() { !c.is_ascii_lowercase() && !c.is_ascii_whitespace() && !c.is_ascii_control() } else { ('\u{4E00}'..='\u{9FFF}').contains(&c) }
+    })
+}
+
+fn normalise_name_steps(raw: &str) -> String {
     let (mut s, mut unsettled) = name_pass(raw);
     // only a pass that normalised or upper-cased beyond ASCII can leave work for the next
     for _ in 0..4 {
@@ -528,6 +561,24 @@ mod tests {
             let masked = format!("{}{}{}", &id[..p], "*".repeat(18 - p - s), &id[18 - s..]);
             let m = MaskedId::parse(&masked).unwrap();
             prop_assert!(m.matches(&id));
+        }
+
+        #[test]
+        fn the_fast_paths_give_what_the_full_steps_give(s in "[ \\ta-zA-Z0-9()（）【】\u{3000}\u{4E00}-\u{4E20}\u{9FF0}-\u{A010}\u{F900}-\u{F905}\u{FF01}-\u{FF10}]{0,12}") {
+            prop_assert_eq!(normalise_name(&s), normalise_name_steps(&s));
+            prop_assert_eq!(normalise_code(&s), normalise_code_steps(&s));
+        }
+
+        #[test]
+        fn the_fast_paths_agree_on_control_characters(s in "[\\x00-\\x20a-zA-Z\\x7f\u{85}\u{a0}]{0,8}") {
+            prop_assert_eq!(normalise_name(&s), normalise_name_steps(&s));
+            prop_assert_eq!(normalise_code(&s), normalise_code_steps(&s));
+        }
+
+        #[test]
+        fn the_fast_paths_agree_on_any_text(s in "\\PC{0,20}") {
+            prop_assert_eq!(normalise_name(&s), normalise_name_steps(&s));
+            prop_assert_eq!(normalise_code(&s), normalise_code_steps(&s));
         }
 
         #[test]
