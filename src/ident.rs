@@ -34,7 +34,9 @@ fn code_is_normal(raw: &str) -> bool {
         && !raw.chars().next_back().is_some_and(char::is_whitespace)
 }
 
-fn normalise_code_steps(raw: &str) -> String {
+/// The full steps of [`normalise_code`], which takes a fast path when it can (property
+/// tests and fuzzing hold the two equal).
+pub(crate) fn normalise_code_steps(raw: &str) -> String {
     raw.trim()
         .chars()
         .map(to_half_width)
@@ -313,7 +315,9 @@ fn name_is_normal(raw: &str) -> bool {
     })
 }
 
-fn normalise_name_steps(raw: &str) -> String {
+/// The full steps of [`normalise_name`], which takes a fast path when it can (property
+/// tests and fuzzing hold the two equal).
+pub(crate) fn normalise_name_steps(raw: &str) -> String {
     let (mut s, mut unsettled) = name_pass(raw);
     // only a pass that normalised or upper-cased beyond ASCII can leave work for the next
     for _ in 0..4 {

@@ -29,6 +29,8 @@ fuzz_target!(|data: &[u8]| {
     let _ = ident::org_code_is_valid(s);
     let n = ident::normalise_name(s);
     assert_eq!(ident::normalise_name(&n), n, "name normalisation is idempotent");
+    assert_eq!(n, ident::normalise_name_steps(s), "the name fast path gives what the full steps give");
+    assert_eq!(ident::normalise_code(s), ident::normalise_code_steps(s), "the code fast path gives what the full steps give");
     let _ = ident::bank_key(s);
     if let Ok(c) = values::parse_amount_cents(s) {
         assert!((0..=values::MAX_AMOUNT_CENTS).contains(&c));
