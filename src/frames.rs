@@ -48,7 +48,7 @@ fn int(name: &str, values: impl IntoIterator<Item = Option<i64>>) -> PolarsResul
 /// How one column is built from the rows.
 type Build<'a> = Box<dyn Fn() -> PolarsResult<Column> + Send + Sync + 'a>;
 
-/// The builders of a table's columns, in order: `columns![text(..), money(..)?, ...]`.
+/// The builders of a table's columns, in order: `columns![text(..), money(..), ...]`.
 macro_rules! columns {
     ($($build:expr),* $(,)?) => {
         vec![$(Box::new(|| $build) as Build<'_>),*]

@@ -1,8 +1,8 @@
 //! The nightly run: lock, load, evaluate, summarise, publish. Reads like the pipeline.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, anyhow};
@@ -13,8 +13,8 @@ use crate::error::{CommandError, exit};
 use crate::load::{self, Loaded};
 use crate::lock::RunLock;
 use crate::manifest::{InputEntry, Manifest, OutputEntry, Timing};
-use crate::policy::Period;
 use crate::model::{Inputs, Text};
+use crate::policy::Period;
 use crate::progress::Progress;
 use crate::publish::{self, Staging};
 use crate::rejects::Reject;
