@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use crate::config::Config;
+use crate::ident::uscc_key;
 use crate::ingest::{self, FileInfo, IngestError, InputSource};
-use crate::model::{Firm, Inputs, UsccKey, uscc_key};
+use crate::model::{Firm, Inputs, UsccKey};
 use crate::progress::Progress;
 use crate::rejects::{Reason, Reject};
 use crate::schema::Input;

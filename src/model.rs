@@ -10,13 +10,9 @@ use crate::ident::DocId;
 /// so that a national register of ten million firms does not cost an allocation per value.
 pub type Text = compact_str::CompactString;
 
-/// A normalised USCC's 18 bytes: the key of per-firm maps that hold millions of entries.
+/// A normalised USCC's 18 bytes (`ident::uscc_key`): the key of per-firm maps that hold
+/// millions of entries.
 pub type UsccKey = [u8; 18];
-
-/// The key of a normalised USCC (`None` when it is not 18 bytes).
-pub fn uscc_key(uscc: &str) -> Option<UsccKey> {
-    uscc.as_bytes().try_into().ok()
-}
 
 /// Where an accepted row came from, for explanations.
 #[derive(Debug, Clone, PartialEq, Eq)]

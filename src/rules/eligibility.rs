@@ -129,7 +129,7 @@ pub fn judge(firm: &Firm, exports: &Exports, period: &Period, reference_year: i3
     if period.deregistered_patterns.iter().any(|p| firm.reg_status.contains(p.as_str())) {
         reasons.push(FirmReason::Deregistered);
     }
-    let key = crate::model::uscc_key(&firm.uscc);
+    let key = crate::ident::uscc_key(&firm.uscc);
     let totals = key.and_then(|k| exports.get(&(k, reference_year))).copied().unwrap_or_default();
     // the article: prior-year self-operated exports above zero and at most the threshold
     if totals.self_cents <= 0 {

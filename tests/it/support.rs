@@ -51,7 +51,7 @@ pub fn firm(uscc: &str) -> Firm {
 
 /// The key of a USCC in the exports map.
 pub fn ukey(uscc: &str) -> tongbao::model::UsccKey {
-    tongbao::model::uscc_key(uscc).expect("an 18-character USCC")
+    tongbao::ident::uscc_key(uscc).expect("a well-formed USCC")
 }
 
 pub fn exports(rows: &[(&str, i32, i64, i64)]) -> Exports {
