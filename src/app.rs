@@ -9,8 +9,10 @@ use crate::error::CommandError;
 use crate::progress::Progress;
 use crate::schema::Input;
 
-fn overrides(a: &InputArgs) -> Overrides {
+fn overrides(a: &InputArgs) -> Result<Overrides, CommandError> {
+    let allow = crate::guards::Allow::parse(&a.allow_absent, &a.allow_empty, &a.allow_drift, &a.allow_rejects).map_err(CommandError::Config)?;
     let mut o = Overrides {
+        allow,
         as_of: a.as_of,
         output_root: a.out.clone(),
         policy: a.policy.clone(),
@@ -29,14 +31,14 @@ fn overrides(a: &InputArgs) -> Overrides {
             o.inputs.insert(input, p.clone());
         }
     }
-    o
+    Ok(o)
 }
 
 /// Resolve the config: the file (when it exists, or was named), then the flags.
 pub fn resolve_config(config_path: &Path, args: &InputArgs) -> Result<Config, CommandError> {
     let explicit = config_path != Path::new("tongbao.toml");
     let today = chrono::Local::now().date_naive();
-    Config::from_path(config_path, explicit, &overrides(args), today).map_err(CommandError::Config)
+    Config::from_path(config_path, explicit, &overrides(args)?, today).map_err(CommandError::from_config)
 }
 
 /// Run the command; data goes to stdout, everything else to stderr.
@@ -47,9 +49,19 @@ pub fn execute(cli: Cli) -> Result<(), CommandError> {
             let config = resolve_config(&cli.config, args)?;
             let out = crate::run::run(&config, &progress)?;
             let m = &out.manifest;
-            println!("published `{}`", out.folder.display());
-            for o in &m.outputs {
-                println!("  {:<30} {:>9} rows", o.file, o.rows);
+            // under --quiet only what needs action: the warnings (a file skipped, a column
+            // not read, a guard overridden by a flag)
+            if !cli.quiet {
+                println!("published `{}`", out.folder.display());
+                for o in &m.outputs {
+                    match o.rows {
+                        Some(rows) => println!("  {:<30} {:>9} rows", o.file, rows),
+                        None => println!("  {}", o.file),
+                    }
+                }
+                if out.row_warnings > 0 {
+                    println!("{} optional values could not be read: see `{}.parquet`", out.row_warnings, crate::schema::out::ROW_WARNINGS);
+                }
             }
             for w in &m.warnings {
                 eprintln!("tongbao: warning: {w}");
@@ -68,8 +80,8 @@ pub fn execute(cli: Cli) -> Result<(), CommandError> {
             Ok(())
         }
         Command::Check(args) => {
-            let config = resolve_config(&cli.config, args)?;
-            for line in crate::check::check(&config, &progress)? {
+            let config = resolve_config(&cli.config, &args.inputs)?;
+            for line in crate::check::check(&config, &progress, args.rejects.as_deref())? {
                 println!("{line}");
             }
             Ok(())
@@ -94,7 +106,12 @@ fn generate_inputs(args: &GenerateArgs) -> Result<(), CommandError> {
         broken_share: args.broken_share,
     };
     let config = generate::generate(&plan, &args.out)?;
-    println!("wrote inputs to `{}`; run them with `tongbao --config {} run`", args.out.display(), config.display());
+    println!(
+        "wrote inputs to `{}`; run them with `tongbao --config {} run --as-of {}`",
+        args.out.display(),
+        config.display(),
+        generate::AS_OF
+    );
     Ok(())
 }
 
@@ -105,7 +122,7 @@ fn overrides_from_run(run: &Path, args: &InputArgs) -> Result<InputArgs, Command
     let text = std::fs::read_to_string(&path).map_err(|e| CommandError::Config(anyhow::anyhow!("cannot read `{}`: {e}", path.display())))?;
     let m: serde_json::Value = serde_json::from_str(&text).map_err(|e| CommandError::Config(anyhow::anyhow!("`{}`: {e}", path.display())))?;
     let mut a = args.clone();
-    a.as_of = m["as_of"].as_str().and_then(|s| crate::values::parse_date(s, false).ok());
+    a.as_of = m["as_of"].as_str().and_then(|s| crate::values::parse_date(s, false).ok()).map(crate::config::AsOf::Date);
     a.policy = m["policy_file"].as_str().map(Into::into);
     for entry in m["inputs"].as_array().into_iter().flatten() {
         let p = entry["path"].as_str().map(std::path::PathBuf::from);

@@ -1,12 +1,15 @@
 //! `tongbao check`: read and validate every input, print one line per input, write nothing.
 
 use std::fmt::Write as _;
+use std::path::Path;
 
 use crate::config::Config;
 use crate::error::CommandError;
 use crate::load::{self, InputReport, Loaded};
 use crate::progress::Progress;
-use crate::run::{period_for, quality_failures};
+use crate::rejects::Reject;
+use crate::guards;
+use crate::run::period_for;
 
 /// One line per input: rows read, accepted, rejected, and the most common reasons.
 pub fn summary_lines(loaded: &Loaded) -> Vec<String> {
@@ -31,8 +34,9 @@ pub fn summary_lines(loaded: &Loaded) -> Vec<String> {
         .collect()
 }
 
-/// Validate every input; the report goes to stdout, notes to stderr.
-pub fn check(config: &Config, progress: &Progress) -> Result<Vec<String>, CommandError> {
+/// Validate every input and run the guards as `run` would; the report goes to stdout,
+/// notes to stderr. A guard that would stop `run` makes `check` end with exit 3 too.
+pub fn check(config: &Config, progress: &Progress, rejects_file: Option<&Path>) -> Result<Vec<String>, CommandError> {
     let loaded = load::load(config, progress)?;
     progress.finish();
     for r in &loaded.reports {
@@ -43,13 +47,36 @@ pub fn check(config: &Config, progress: &Progress) -> Result<Vec<String>, Comman
     if period_for(config).is_err() {
         eprintln!("tongbao: warning: no policy period covers the evaluation date {}: `run` would stop", config.as_of);
     }
+    if let Some(path) = rejects_file {
+        write_rejects(path, &loaded.rejects).map_err(CommandError::Other)?;
+    }
     let lines = summary_lines(&loaded);
-    let failures = quality_failures(config, &loaded);
-    if !failures.is_empty() {
+    let previous = guards::previous_run(&config.output_root, config.as_of);
+    let verdict = guards::check(&config.guards, &loaded.reports, previous.as_ref());
+    if verdict.stops() {
         for l in &lines {
             println!("{l}");
         }
-        return Err(CommandError::TooManyRejects(failures));
+        return Err(CommandError::stopped(verdict.messages()));
     }
     Ok(lines)
+}
+
+/// Every reject, as CSV (or Parquet, by the file's extension): input, file, row, column,
+/// value, reason.
+fn write_rejects(path: &Path, rejects: &[Reject]) -> anyhow::Result<()> {
+    use anyhow::Context;
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")) {
+        let mut df = crate::frames::rejects(rejects)?;
+        let file = std::fs::File::create(path).with_context(|| format!("cannot create `{}`", path.display()))?;
+        polars::prelude::ParquetWriter::new(file).finish(&mut df).with_context(|| format!("cannot write `{}`", path.display()))?;
+        return Ok(());
+    }
+    let mut w = csv::Writer::from_path(path).with_context(|| format!("cannot create `{}`", path.display()))?;
+    w.write_record(["input", "file", "row", "column", "value", "reason"])?;
+    for r in rejects {
+        w.write_record([r.input, &r.file, &r.row.to_string(), &r.column, &r.value, r.reason.as_str()])?;
+    }
+    w.flush().with_context(|| format!("cannot write `{}`", path.display()))?;
+    Ok(())
 }

@@ -2,13 +2,14 @@
 
 use std::path::PathBuf;
 
-use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::AsOf;
 
 /// tongbao: screening, enrollment reconciliation and claim pricing for a city's
 /// small/micro exporter export-credit-insurance programme.
 #[derive(Debug, Parser)]
-#[command(name = "tongbao", version, about, long_about = None)]
+#[command(name = "tongbao", version = crate::VERSION, about, long_about = None)]
 pub struct Cli {
     /// The config file (TOML) naming the inputs, the output root and the policy file.
     #[arg(long, short = 'c', global = true, default_value = "tongbao.toml")]
@@ -24,8 +25,9 @@ pub struct Cli {
 pub enum Command {
     /// The nightly run: evaluate on the as-of date and publish `<out>/as_of=<date>/` whole.
     Run(InputArgs),
-    /// Read and validate every input, print counts per input, write nothing.
-    Check(InputArgs),
+    /// Read and validate every input and run the guards, print counts per input; writes
+    /// nothing but the `--rejects` file. Exit 3 when a guard would stop `run`.
+    Check(CheckArgs),
     /// Say in plain words why a firm is or is not eligible, or how a claim was priced.
     Explain(ExplainArgs),
     /// Compare two published runs.
@@ -37,9 +39,10 @@ pub enum Command {
 /// Overrides of the config file, shared by the commands that read inputs.
 #[derive(Debug, Args, Clone, Default)]
 pub struct InputArgs {
-    /// Evaluation date, YYYY-MM-DD (default: today).
-    #[arg(long, value_parser = parse_date)]
-    pub as_of: Option<NaiveDate>,
+    /// Evaluation date: YYYY-MM-DD, `today` or `yesterday` (default: the config's
+    /// `as_of`, else today). A nightly job after midnight takes `yesterday`.
+    #[arg(long, value_parser = parse_as_of, value_name = "DATE|today|yesterday")]
+    pub as_of: Option<AsOf>,
     /// Output root (default from the config, else `out`).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -67,6 +70,30 @@ pub struct InputArgs {
     /// The fx_rates input.
     #[arg(long)]
     pub fx_rates: Option<PathBuf>,
+    /// For this run only: an optional column a rule reads may be missing (INPUT.COLUMN,
+    /// for example `firms.legal_rep_id`). Repeatable.
+    #[arg(long, value_name = "INPUT.COLUMN")]
+    pub allow_absent: Vec<String>,
+    /// For this run only: the input may have no accepted row (an input name, or `all`).
+    #[arg(long, value_name = "INPUT")]
+    pub allow_empty: Vec<String>,
+    /// For this run only: the input's accepted rows may fall past the allowed share
+    /// against the last published run.
+    #[arg(long, value_name = "INPUT")]
+    pub allow_drift: Vec<String>,
+    /// For this run only: the input's rejected rows may be past the allowed share.
+    #[arg(long, value_name = "INPUT")]
+    pub allow_rejects: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    /// Write every reject (input, file, row, column, value, reason) to this file: CSV, or
+    /// Parquet when its name ends in `.parquet`.
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -124,8 +151,8 @@ pub enum Format {
 
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
-    /// Size tier (SPEC §6).
-    #[arg(long, value_enum)]
+    /// Size tier: S (10k firms), M (1M firms, a national list of 10M), L (10M firms).
+    #[arg(long, value_enum, ignore_case = true)]
     pub tier: Tier,
     /// Folder to write into (created).
     #[arg(long)]
@@ -142,6 +169,6 @@ pub struct GenerateArgs {
     pub scale_down: u64,
 }
 
-fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    crate::values::parse_date(s, false).map_err(|_| format!("`{s}` is not a date (YYYY-MM-DD)"))
+fn parse_as_of(s: &str) -> Result<AsOf, String> {
+    AsOf::parse(s).ok_or_else(|| format!("`{s}` is not a date (YYYY-MM-DD), today or yesterday"))
 }

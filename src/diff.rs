@@ -120,7 +120,7 @@ fn manifest_counts(dir: &Path) -> Result<BTreeMap<String, i64>> {
             counts.insert(format!("{name} {k}"), i["counts"][k].as_i64().unwrap_or(0));
         }
     }
-    for o in m["outputs"].as_array().into_iter().flatten() {
+    for o in m["outputs"].as_array().into_iter().flatten().filter(|o| o["rows"].is_number()) {
         counts.insert(format!("{} rows", o["name"].as_str().unwrap_or("?")), o["rows"].as_i64().unwrap_or(0));
     }
     Ok(counts)

@@ -12,10 +12,35 @@ pub mod exit {
     pub const FAILURE: i32 = 1;
     /// The config, the policy file, an input file or a summary query is unusable.
     pub const BAD_INPUT: i32 = 2;
-    /// An input's share of rejected rows is past its configured most-allowed share.
-    pub const TOO_MANY_REJECTS: i32 = 3;
+    /// Stopped by a guard (SPEC §7): rejected rows past the allowed share, an input with no
+    /// rows or fallen against the last run, a column a rule reads missing, a policy fault.
+    /// Nothing published changed; the evidence is under `<output_root>/failed/`.
+    pub const STOPPED: i32 = 3;
     /// Another run holds the lock.
     pub const LOCKED: i32 = 4;
+}
+
+impl CommandError {
+    /// Stopped by guards, with nothing noticed before.
+    pub fn stopped(lines: Vec<String>) -> CommandError {
+        CommandError::Stopped { lines, warnings: Vec::new() }
+    }
+
+    /// Warnings to print before the error.
+    pub fn warnings(&self) -> &[String] {
+        match self {
+            CommandError::Stopped { warnings, .. } => warnings,
+            _ => &[],
+        }
+    }
+
+    /// A config error, unless it is the policy file's faults: those stop the run as a guard.
+    pub fn from_config(e: anyhow::Error) -> CommandError {
+        match e.downcast_ref::<crate::policy::PolicyFaults>() {
+            Some(f) => CommandError::stopped(f.to_string().lines().map(str::to_string).collect()),
+            None => CommandError::Config(e),
+        }
+    }
 }
 
 /// How a command failed.
@@ -27,8 +52,14 @@ pub enum CommandError {
     Config(anyhow::Error),
     #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
     Queries(Vec<QueryError>),
-    #[error("{}", .0.join("\n"))]
-    TooManyRejects(Vec<String>),
+    /// Stopped by guards: one line each.
+    #[error("{}", .lines.join("\n"))]
+    Stopped {
+        lines: Vec<String>,
+        /// What the run noticed before it stopped (a column not read, a file skipped):
+        /// often the cause, printed before the guards' lines.
+        warnings: Vec<String>,
+    },
     #[error(transparent)]
     Locked(LockError),
     #[error("{0:#}")]
@@ -39,7 +70,7 @@ impl CommandError {
     pub fn exit_code(&self) -> i32 {
         match self {
             CommandError::Input(_) | CommandError::Config(_) | CommandError::Queries(_) => exit::BAD_INPUT,
-            CommandError::TooManyRejects(_) => exit::TOO_MANY_REJECTS,
+            CommandError::Stopped { .. } => exit::STOPPED,
             CommandError::Locked(LockError::Held { .. }) => exit::LOCKED,
             CommandError::Locked(LockError::Io { .. }) | CommandError::Other(_) => exit::FAILURE,
         }

@@ -13,6 +13,10 @@ use rand_chacha::ChaCha8Rng;
 use crate::ident::{USCC_ALPHABET, org_check_char, resident_id_check_char, uscc_check_char};
 
 /// Sizes of one tier (SPEC §6).
+/// The evaluation date the generated data is made for: exports of 2021 (and some 2020),
+/// enrollments and claims of 2022, inside the 2022-2023 policy period.
+pub const AS_OF: &str = "2022-12-31";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sizes {
     pub firms: u64,

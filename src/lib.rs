@@ -4,6 +4,9 @@
 //! The data flow is `ingest` → `validate` → `rules` → `frames` → `summaries` →
 //! `publish`; `run` strings them together. See ARCHITECTURE.md.
 
+/// The version `--version` prints: the package's, and the commit it was built from.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("TONGBAO_COMMIT"), ")");
+
 pub mod app;
 pub mod check;
 pub mod cli;
@@ -13,6 +16,7 @@ pub mod error;
 pub mod explain;
 pub mod frames;
 pub mod generate;
+pub mod guards;
 pub mod ident;
 pub mod ingest;
 pub mod load;

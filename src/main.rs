@@ -6,6 +6,9 @@ use clap::Parser;
 fn main() {
     let cli = tongbao::cli::Cli::parse();
     if let Err(e) = tongbao::app::execute(cli) {
+        for w in e.warnings() {
+            eprintln!("tongbao: warning: {w}");
+        }
         for line in e.to_string().lines() {
             eprintln!("tongbao: error: {line}");
         }

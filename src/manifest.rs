@@ -15,6 +15,8 @@ pub struct Manifest {
     pub period: Period,
     pub inputs: Vec<InputEntry>,
     pub outputs: Vec<OutputEntry>,
+    /// What the guards found: those that stopped the run, and those overridden (and by what).
+    pub guards: crate::guards::Verdict,
     pub timings: Vec<Timing>,
     pub warnings: Vec<String>,
     pub exit_status: i32,
@@ -34,7 +36,9 @@ pub struct InputEntry {
 pub struct OutputEntry {
     pub name: String,
     pub file: String,
-    pub rows: usize,
+    /// Rows of a table; `None` for the report, which is not one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<usize>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -89,6 +89,7 @@ pub struct Period {
     pub deregistered_patterns: Vec<String>,
     pub enrolled_statuses: Vec<String>,
     pub band_edges_cents: Vec<i64>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub reference_year: BTreeMap<i32, i32>,
     pub source: String,
 }
@@ -114,28 +115,42 @@ pub struct Policy {
     pub periods: Vec<Period>,
 }
 
+/// Every fault of a policy file that parses but whose values cannot be right: one line
+/// each, naming the period and the key. A run stops on them before reading any input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyFaults {
+    /// The policy file, when it was read from one.
+    pub file: Option<String>,
+    pub faults: Vec<String>,
+}
+
+impl std::fmt::Display for PolicyFaults {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let lines: Vec<String> = match &self.file {
+            Some(file) => self.faults.iter().map(|l| format!("policy file `{file}`: {l}")).collect(),
+            None => self.faults.clone(),
+        };
+        f.write_str(&lines.join("\n"))
+    }
+}
+
+impl std::error::Error for PolicyFaults {}
+
 impl Policy {
+    /// Read and check a policy file: a file that does not parse is an error with its
+    /// position; one that parses but has faults is [`PolicyFaults`], every fault listed.
     pub fn load(path: &Path) -> Result<Policy> {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read policy file `{}`", path.display()))?;
-        Policy::parse(&text).with_context(|| format!("policy file `{}`", path.display()))
+        let file: PolicyFile = toml::from_str(&text).map_err(|e| anyhow::anyhow!("policy file `{}`: {}", path.display(), e.to_string().trim_end()))?;
+        check(file).map_err(|mut f| {
+            f.file = Some(path.display().to_string());
+            anyhow::Error::new(f)
+        })
     }
 
     pub fn parse(text: &str) -> Result<Policy> {
         let file: PolicyFile = toml::from_str(text)?;
-        let mut periods = Vec::new();
-        for p in file.period {
-            periods.push(resolve(p)?);
-        }
-        periods.sort_by_key(|p| p.start);
-        for pair in periods.windows(2) {
-            if pair[1].start <= pair[0].end {
-                bail!("periods `{}` and `{}` overlap", pair[0].id, pair[1].id);
-            }
-        }
-        if periods.is_empty() {
-            bail!("no period");
-        }
-        Ok(Policy { periods })
+        Ok(check(file)?)
     }
 
     /// The period whose dates contain `d`.
@@ -144,37 +159,119 @@ impl Policy {
     }
 }
 
-fn resolve(p: PeriodFile) -> Result<Period> {
+/// Resolve every period and check the file whole.
+fn check(file: PolicyFile) -> std::result::Result<Policy, PolicyFaults> {
+    let mut faults = Vec::new();
+    if file.period.is_empty() {
+        faults.push("no [[period]]".to_string());
+    }
+    let periods: Vec<Period> = file.period.into_iter().map(|p| resolve(p, &mut faults)).collect();
+    for pair in periods.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        if b.start < a.start {
+            faults.push(format!("period `{}`: start {} is before that of period `{}` listed above it: list the periods in date order", b.id, b.start, a.id));
+        } else if b.start <= a.end {
+            faults.push(format!("period `{}`: start {} is not after the end {} of period `{}`: periods may not overlap", b.id, b.start, a.end, a.id));
+        }
+    }
+    if faults.is_empty() { Ok(Policy { periods }) } else { Err(PolicyFaults { file: None, faults }) }
+}
+
+fn resolve(p: PeriodFile, faults: &mut Vec<String>) -> Period {
     let id = p.id.clone();
-    let date = |s: &str, what: &str| parse_date(s, false).map_err(|_| anyhow::anyhow!("period `{id}`: {what} `{s}` is not a date"));
-    let start = date(&p.start, "start")?;
-    let end = date(&p.end, "end")?;
-    if end < start {
-        bail!("period `{id}`: end {end} is before start {start}");
-    }
-    let money = |s: &str, what: &str| parse_amount_cents(s).map_err(|r| anyhow::anyhow!("period `{id}`: {what} `{s}`: {r}"));
-    let ratio_bp = match (&p.indemnity_ratio, p.indemnity_ratio_bp) {
-        (Some(s), None) => ratio_to_bp(s).with_context(|| format!("period `{id}`: indemnity_ratio"))?,
-        (None, Some(bp)) => bp as i64,
-        _ => bail!("period `{id}`: give exactly one of indemnity_ratio and indemnity_ratio_bp"),
+    let mut fault = |key: &str, text: String| faults.push(format!("period `{id}`: {key}: {text}"));
+    let date = |s: &str, key: &str, fault: &mut dyn FnMut(&str, String)| match parse_date(s, false) {
+        Ok(d) => d,
+        Err(_) => {
+            fault(key, format!("`{s}` is not a date (YYYY-MM-DD)"));
+            NaiveDate::MIN
+        }
     };
-    if !(0..=10_000).contains(&ratio_bp) {
-        bail!("period `{id}`: indemnity ratio must be between 0 and 1");
+    let start = date(&p.start, "start", &mut fault);
+    let end = date(&p.end, "end", &mut fault);
+    if start != NaiveDate::MIN && end != NaiveDate::MIN && end < start {
+        fault("end", format!("{end} is before start {start}"));
     }
-    let mut band_edges_cents = p.band_edges_usd.iter().map(|s| money(s, "band edge")).collect::<Result<Vec<_>>>()?;
-    band_edges_cents.sort();
+    let positive_money = |s: &str, key: &str, fault: &mut dyn FnMut(&str, String)| match parse_amount_cents(s) {
+        Ok(c) if c > 0 => c,
+        Ok(_) => {
+            fault(key, format!("`{s}` must be more than zero"));
+            0
+        }
+        Err(r) => {
+            fault(key, format!("`{s}` is not an amount ({r})"));
+            0
+        }
+    };
+    let export_threshold_cents = positive_money(&p.export_threshold_usd, "export_threshold_usd", &mut fault);
+    let cap_per_obligor_cents = positive_money(&p.cap_per_obligor_usd, "cap_per_obligor_usd", &mut fault);
+    let indemnity_ratio_bp = match (&p.indemnity_ratio, p.indemnity_ratio_bp) {
+        (Some(s), None) => match ratio_to_bp(s) {
+            Ok(bp) => bp,
+            Err(e) => {
+                fault("indemnity_ratio", e.to_string());
+                0
+            }
+        },
+        (None, Some(bp)) => bp as i64,
+        _ => {
+            fault("indemnity_ratio", "give exactly one of indemnity_ratio and indemnity_ratio_bp".into());
+            -1
+        }
+    };
+    if !(1..=10_000).contains(&indemnity_ratio_bp) && indemnity_ratio_bp != -1 {
+        let key = if p.indemnity_ratio_bp.is_some() { "indemnity_ratio_bp" } else { "indemnity_ratio" };
+        fault(key, format!("{} basis points: the ratio must be more than 0 and at most 1", indemnity_ratio_bp));
+    }
+    if p.max_credit_days <= 0 {
+        fault("max_credit_days", format!("{} must be more than zero", p.max_credit_days));
+    }
+    let city_prefix = p.city_prefix.trim().to_string();
+    if city_prefix.is_empty() || city_prefix.len() > 6 || !city_prefix.bytes().all(|b| b.is_ascii_digit()) {
+        fault("city_prefix", format!("`{}` must be 1 to 6 digits, the start of the city's administrative division code (3502 for Xiamen)", p.city_prefix));
+    }
+    for (key, list) in [
+        ("covered_causes", &p.covered_causes),
+        ("non_legal_person_patterns", &p.non_legal_person_patterns),
+        ("deregistered_patterns", &p.deregistered_patterns),
+        ("enrolled_statuses", &p.enrolled_statuses),
+    ] {
+        if list.is_empty() {
+            fault(key, "the list is empty".into());
+        } else if list.iter().any(|v| v.trim().is_empty()) {
+            // an empty pattern is in every text: it would match every firm
+            fault(key, "holds an empty value".into());
+        }
+    }
+    let mut band_edges_cents = Vec::new();
+    for s in &p.band_edges_usd {
+        let c = positive_money(s, "band_edges_usd", &mut fault);
+        if let Some(&last) = band_edges_cents.last() {
+            if c <= last {
+                fault("band_edges_usd", format!("`{s}` is not above the edge before it: edges must increase"));
+            }
+        }
+        if c >= export_threshold_cents && export_threshold_cents > 0 {
+            fault("band_edges_usd", format!("`{s}` is not below export_threshold_usd `{}`", p.export_threshold_usd));
+        }
+        band_edges_cents.push(c);
+    }
     let mut reference_year = BTreeMap::new();
     for (k, v) in p.reference_year {
-        let year: i32 = k.parse().with_context(|| format!("period `{id}`: reference_year key `{k}` is not a year"))?;
-        reference_year.insert(year, v);
+        match k.parse::<i32>() {
+            Ok(year) => {
+                reference_year.insert(year, v);
+            }
+            Err(_) => fault("reference_year", format!("key `{k}` is not a year")),
+        }
     }
-    Ok(Period {
-        export_threshold_cents: money(&p.export_threshold_usd, "export_threshold_usd")?,
-        cap_per_obligor_cents: money(&p.cap_per_obligor_usd, "cap_per_obligor_usd")?,
-        indemnity_ratio_bp: ratio_bp,
+    Period {
+        export_threshold_cents,
+        cap_per_obligor_cents,
+        indemnity_ratio_bp,
         max_credit_days: p.max_credit_days,
         covered_causes: p.covered_causes.iter().map(|c| c.trim().to_lowercase()).collect(),
-        city_prefix: p.city_prefix,
+        city_prefix,
         non_legal_person_patterns: p.non_legal_person_patterns,
         deregistered_patterns: p.deregistered_patterns,
         enrolled_statuses: p.enrolled_statuses.iter().map(|c| c.trim().to_lowercase()).collect(),
@@ -184,7 +281,7 @@ fn resolve(p: PeriodFile) -> Result<Period> {
         id: p.id,
         start,
         end,
-    })
+    }
 }
 
 /// `"0.80"` → 8000 basis points; at most four decimals.

@@ -38,6 +38,10 @@ pub enum Reason {
     DuplicateKey,
     /// A full ID or code whose check character is wrong (a warning on optional columns).
     InvalidCheckCharacter,
+    /// An identifier that arrived as a number (an XLSX number cell, a Parquet integer or
+    /// float) from which a digit may have been lost: more than 15 significant digits, a
+    /// fraction, or a float too large to hold every digit.
+    IdentifierAsNumber,
 }
 
 impl Reason {
@@ -61,10 +65,11 @@ impl Reason {
             Reason::InvalidCountry => "invalid_country",
             Reason::DuplicateKey => "duplicate_key",
             Reason::InvalidCheckCharacter => "invalid_check_character",
+            Reason::IdentifierAsNumber => "identifier_as_number",
         }
     }
 
-    pub const ALL: [Reason; 18] = [
+    pub const ALL: [Reason; 19] = [
         Reason::InvalidEncoding,
         Reason::WrongFieldCount,
         Reason::MissingValue,
@@ -83,6 +88,7 @@ impl Reason {
         Reason::InvalidCountry,
         Reason::DuplicateKey,
         Reason::InvalidCheckCharacter,
+        Reason::IdentifierAsNumber,
     ];
 }
 

@@ -10,6 +10,7 @@ use polars::prelude::DataFrame;
 
 use crate::config::Config;
 use crate::error::{CommandError, exit};
+use crate::guards::{self, Verdict};
 use crate::load::{self, Loaded};
 use crate::lock::RunLock;
 use crate::manifest::{InputEntry, Manifest, OutputEntry, Timing};
@@ -27,6 +28,8 @@ use crate::{frames, summaries};
 pub struct RunOutput {
     pub folder: PathBuf,
     pub manifest: Manifest,
+    /// Optional values that could not be read (each a row of `row_warnings`).
+    pub row_warnings: usize,
 }
 
 /// The policy period that contains the evaluation date, or a configuration error.
@@ -38,27 +41,6 @@ pub fn period_for(config: &Config) -> Result<&Period, CommandError> {
             config.as_of
         ))
     })
-}
-
-/// Inputs whose share of rejected rows is past the configured most-allowed share.
-pub fn quality_failures(config: &Config, loaded: &Loaded) -> Vec<String> {
-    let mut failures = Vec::new();
-    for r in &loaded.reports {
-        if let Some(max) = config.max_reject_share.get(&r.input) {
-            let share = if r.counts.read == 0 { 0.0 } else { r.counts.rejected as f64 / r.counts.read as f64 };
-            if share > *max {
-                failures.push(format!(
-                    "input `{}`: {} of {} rows rejected ({:.2}%), more than the allowed {:.2}%",
-                    r.input.name(),
-                    r.counts.rejected,
-                    r.counts.read,
-                    share * 100.0,
-                    max * 100.0
-                ));
-            }
-        }
-    }
-    failures
 }
 
 /// The detail tables of an evaluation, by output name. The evaluation and the inputs are
@@ -84,37 +66,102 @@ pub fn detail_tables(eval: Evaluation, inputs: Inputs, rejects: &[Reject], warni
     Ok(t)
 }
 
+/// What every manifest of a run holds, published or failed, but its outputs and status.
+struct Record<'a> {
+    config: &'a Config,
+    period: &'a Period,
+    started_at: String,
+    started: Instant,
+    timings: Vec<Timing>,
+    warnings: Vec<String>,
+}
+
+impl Record<'_> {
+    fn manifest(self, reports: &[load::InputReport], out_of_run: impl Fn(Input) -> u64, outputs: Vec<OutputEntry>, guards: Verdict, exit_status: i32) -> Manifest {
+        let mut timings = self.timings;
+        timings.push(Timing { stage: "total".into(), seconds: self.started.elapsed().as_secs_f64(), rows: None });
+        Manifest {
+            tool: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+            as_of: self.config.as_of.to_string(),
+            reference_year: self.period.reference_year_for(self.config.as_of),
+            policy_file: self.config.policy_path.display().to_string(),
+            period: self.period.clone(),
+            inputs: reports.iter().map(|r| InputEntry { report: r.clone(), out_of_run: out_of_run(r.input) }).collect(),
+            outputs,
+            guards,
+            timings,
+            warnings: self.warnings,
+            exit_status,
+            started_at: self.started_at,
+            finished_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        }
+    }
+}
+
+/// A run stopped by a guard leaves its evidence, rejects, row warnings and a manifest
+/// naming the guards, under `<output_root>/failed/as_of=DATE/`, never under a published
+/// name; the next failure for that date replaces it whole.
+fn write_failed(record: Record, loaded: &Loaded, verdict: Verdict) -> anyhow::Result<PathBuf> {
+    let root = record.config.output_root.join(out::FAILED_DIR);
+    let mut staging = Staging::new(&root, &publish::folder_name(record.config.as_of))?;
+    let mut outputs = Vec::new();
+    for (name, mut df) in [(out::REJECTS, frames::rejects(&loaded.rejects)?), (out::ROW_WARNINGS, frames::rejects(&loaded.warnings)?)] {
+        let rows = staging.write_parquet(name, &mut df)?;
+        outputs.push(OutputEntry { name: name.to_string(), file: format!("{name}.parquet"), rows: Some(rows) });
+    }
+    let manifest = record.manifest(&loaded.reports, |_| 0, outputs, verdict, exit::STOPPED);
+    staging.write_bytes(out::MANIFEST, &serde_json::to_vec_pretty(&manifest)?)?;
+    staging.publish()
+}
+
 /// Run the nightly job for `config.as_of` and publish its folder whole.
 pub fn run(config: &Config, progress: &Progress) -> Result<RunOutput, CommandError> {
-    let started = Instant::now();
-    let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let mut timings = Vec::new();
-    let mut warnings = Vec::new();
+    let mut record = Record {
+        config,
+        period: period_for(config)?,
+        started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        started: Instant::now(),
+        timings: Vec::new(),
+        warnings: Vec::new(),
+    };
     fn lap(timings: &mut Vec<Timing>, stage: &str, since: &mut Instant, rows: Option<u64>) {
         timings.push(Timing { stage: stage.to_string(), seconds: since.elapsed().as_secs_f64(), rows });
         *since = Instant::now();
     }
 
     let _lock = RunLock::acquire(&config.output_root).map_err(CommandError::Locked)?;
-    for stale in publish::remove_stale_staging(&config.output_root) {
-        warnings.push(format!("removed `{stale}`, left by a run that did not finish"));
+    for root in [config.output_root.clone(), config.output_root.join(out::FAILED_DIR)] {
+        for stale in publish::remove_stale_staging(&root) {
+            record.warnings.push(format!("removed `{stale}`, left by a run that did not finish"));
+        }
     }
-    let period = period_for(config)?;
+    let period = record.period;
+    // the summary queries are configuration: a broken or clashing one stops the run
+    // before any input is read
+    let queries = summaries::queries(config.sql_dir.as_deref()).map_err(|e| CommandError::Queries(vec![e]))?;
 
     let loaded = load::load(config, progress)?;
     for r in &loaded.reports {
-        timings.push(Timing { stage: format!("read {}", r.input.name()), seconds: r.seconds, rows: Some(r.counts.read) });
-        warnings.extend(r.notes.iter().cloned());
+        record.timings.push(Timing { stage: format!("read {}", r.input.name()), seconds: r.seconds, rows: Some(r.counts.read) });
+        record.warnings.extend(r.notes.iter().cloned());
+    }
+
+    // the guards: stop rather than publish a normal-looking wrong answer
+    let previous = guards::previous_run(&config.output_root, config.as_of);
+    let verdict = guards::check(&config.guards, &loaded.reports, previous.as_ref());
+    if verdict.stops() {
+        let mut lines = verdict.messages();
+        let warnings = record.warnings.clone();
+        let folder = write_failed(record, &loaded, verdict)?;
+        lines.push(format!("nothing was published; the rejects and the manifest of this run are in `{}`", folder.display()));
+        return Err(CommandError::Stopped { lines, warnings });
+    }
+    for f in verdict.overridden.iter().filter(|f| f.overridden_by.as_deref().is_some_and(|b| b.starts_with("flag"))) {
+        record.warnings.push(format!("overridden by {}: {}", f.overridden_by.as_deref().unwrap_or_default(), f.message));
     }
     // the read stages were timed per input above; the laps of the later stages start here
     let mut t = Instant::now();
-    let failures = quality_failures(config, &loaded);
-    if !failures.is_empty() {
-        return Err(CommandError::TooManyRejects(failures));
-    }
-    if !loaded.warnings.is_empty() {
-        warnings.push(format!("{} optional values could not be read: see `{}.parquet`", loaded.warnings.len(), out::ROW_WARNINGS));
-    }
 
     progress.stage("evaluating");
     let rows = |stage: &str| -> Option<u64> {
@@ -126,27 +173,27 @@ pub fn run(config: &Config, progress: &Progress) -> Result<RunOutput, CommandErr
         })
     };
     let eval = rules::evaluate_observed(&loaded.inputs, &config.policy, period, config.as_of, &mut |stage| {
-        lap(&mut timings, stage, &mut t, rows(stage));
+        lap(&mut record.timings, stage, &mut t, rows(stage));
     });
 
     progress.stage("building tables");
     let (reference_year, enrollments_out_of_run, claims_out_of_run) = (eval.reference_year, eval.enrollments_out_of_run, eval.claims_out_of_run);
     let Loaded { inputs, reports, rejects, warnings: row_warnings } = loaded;
+    let row_warning_count = row_warnings.len();
     let tables = detail_tables(eval, inputs, &rejects, &row_warnings)?;
     drop((rejects, row_warnings));
-    lap(&mut timings, "tables", &mut t, None);
+    lap(&mut record.timings, "tables", &mut t, None);
 
     progress.stage("summaries");
     let mut sql_tables: BTreeMap<&str, DataFrame> = tables.iter().map(|(k, v)| (*k, v.clone())).collect();
     sql_tables.insert("params", summaries::params(period, config.as_of, reference_year).context("params table")?);
-    let queries = summaries::queries(config.sql_dir.as_deref()).map_err(|e| CommandError::Queries(vec![e]))?;
     let summary_frames = summaries::run(&queries, &sql_tables).map_err(CommandError::Queries)?;
-    lap(&mut timings, "summaries", &mut t, None);
+    lap(&mut record.timings, "summaries", &mut t, None);
 
     progress.stage("report");
     let summary_refs: crate::report::Summaries = summary_frames.iter().map(|(k, v)| (k.as_str(), v)).collect();
     let report = crate::report::render(&config.as_of.to_string(), &period.id, &summary_refs).context("report")?;
-    lap(&mut timings, "report", &mut t, None);
+    lap(&mut record.timings, "report", &mut t, None);
 
     progress.stage("publishing");
     let folder_name = publish::folder_name(config.as_of);
@@ -155,35 +202,21 @@ pub fn run(config: &Config, progress: &Progress) -> Result<RunOutput, CommandErr
     for (name, df) in tables.into_iter().map(|(k, v)| (k.to_string(), v)).chain(summary_frames) {
         let mut df = df;
         let rows = staging.write_parquet(&name, &mut df)?;
-        outputs.push(OutputEntry { file: format!("{name}.parquet"), name, rows });
+        outputs.push(OutputEntry { file: format!("{name}.parquet"), name, rows: Some(rows) });
     }
-    lap(&mut timings, "write", &mut t, None);
+    outputs.push(OutputEntry { name: "report".into(), file: out::REPORT.into(), rows: None });
+    lap(&mut record.timings, "write", &mut t, None);
 
     let out_of_run = |i: Input| match i {
         Input::Enrollments => enrollments_out_of_run,
         Input::Claims => claims_out_of_run,
         _ => 0,
     };
-    timings.push(Timing { stage: "total".into(), seconds: started.elapsed().as_secs_f64(), rows: None });
-    let manifest = Manifest {
-        tool: env!("CARGO_PKG_NAME"),
-        version: env!("CARGO_PKG_VERSION"),
-        as_of: config.as_of.to_string(),
-        reference_year,
-        policy_file: config.policy_path.display().to_string(),
-        period: period.clone(),
-        inputs: reports.iter().map(|r| InputEntry { report: r.clone(), out_of_run: out_of_run(r.input) }).collect(),
-        outputs,
-        timings,
-        warnings,
-        exit_status: exit::SUCCESS,
-        started_at,
-        finished_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-    };
+    let manifest = record.manifest(&reports, out_of_run, outputs, verdict, exit::SUCCESS);
     staging.write_bytes(out::REPORT, report.as_bytes())?;
     let json = serde_json::to_vec_pretty(&manifest).context("manifest")?;
     staging.write_bytes(out::MANIFEST, &json)?;
     let folder = staging.publish()?;
     progress.finish();
-    Ok(RunOutput { folder, manifest })
+    Ok(RunOutput { folder, manifest, row_warnings: row_warning_count })
 }

@@ -60,14 +60,23 @@ pub struct Column {
     pub aliases: &'static [&'static str],
     /// Read by a rule or a summary: a bad or empty value rejects the row.
     pub required: bool,
+    /// Optional, but a rule or an output reads it: a file without it stops the run
+    /// unless the config declares it absent (the `absent_column` guard).
+    pub guarded: bool,
 }
 
 const fn req(name: &'static str, aliases: &'static [&'static str]) -> Column {
-    Column { name, aliases, required: true }
+    Column { name, aliases, required: true, guarded: false }
 }
 
+/// Optional and read by nothing but explanations: its absence changes no output.
 const fn opt(name: &'static str, aliases: &'static [&'static str]) -> Column {
-    Column { name, aliases, required: false }
+    Column { name, aliases, required: false, guarded: false }
+}
+
+/// Optional, an empty cell is allowed, but the whole column missing is a guard stop.
+const fn read(name: &'static str, aliases: &'static [&'static str]) -> Column {
+    Column { name, aliases, required: false, guarded: true }
 }
 
 /// Column names, so that code never types a header twice.
@@ -119,14 +128,24 @@ pub mod col {
 
 use col::*;
 
+/// Columns that hold identifiers: text, whose digits a number type may have lost (SPEC §2).
+const IDENTIFIERS: &[&str] = &[USCC, LEGAL_REP_ID, ID_NUMBER, APPLICATION_ID, POLICY_NO, CLAIM_ID, OBLIGOR_ID];
+
+impl Column {
+    /// An identifier: a number arriving in it is checked for lost digits.
+    pub fn is_identifier(&self) -> bool {
+        IDENTIFIERS.contains(&self.name)
+    }
+}
+
 const FIRMS: &[Column] = &[
     req(USCC, &["统一社会信用代码"]),
     req(NAME, &["企业名称"]),
     req(COMPANY_TYPE, &["企业类型"]),
     req(REG_STATUS, &["登记状态"]),
-    opt(DISTRICT_CODE, &["登记机关区划代码"]),
+    read(DISTRICT_CODE, &["登记机关区划代码"]),
     req(LEGAL_REP_NAME, &["法定代表人"]),
-    opt(LEGAL_REP_ID, &["法定代表人证件号码"]),
+    read(LEGAL_REP_ID, &["法定代表人证件号码"]),
     opt(ESTABLISHED_ON, &["成立日期"]),
 ];
 
@@ -141,11 +160,11 @@ const BLACKLISTS: &[Column] = &[
     req(LIST_TYPE, &["名单类型"]),
     req(SUBJECT_TYPE, &["主体类型"]),
     req(NAME, &["名称/姓名", "名称", "姓名"]),
-    opt(ID_NUMBER, &["证件号码"]),
+    read(ID_NUMBER, &["证件号码"]),
     opt(LEGAL_REP_NAME, &["法定代表人或者负责人姓名"]),
     req(LISTED_ON, &["列入日期"]),
-    opt(REMOVED_ON, &["移出日期"]),
-    opt(CASE_NO, &["案号"]),
+    read(REMOVED_ON, &["移出日期"]),
+    read(CASE_NO, &["案号"]),
 ];
 
 const ENROLLMENTS: &[Column] = &[
@@ -156,7 +175,7 @@ const ENROLLMENTS: &[Column] = &[
     req(APPLIED_ON, &["申请日期"]),
     req(EFFECTIVE_ON, &["生效日期"]),
     req(STATUS, &["状态"]),
-    opt(PREMIUM_CNY, &["保费"]),
+    read(PREMIUM_CNY, &["保费"]),
 ];
 
 const CLAIMS: &[Column] = &[
@@ -177,15 +196,15 @@ const CLAIMS: &[Column] = &[
     req(CURRENCY, &["币种"]),
     req(LOSS_AMOUNT, &["损失金额"]),
     req(STATUS, &["状态"]),
-    opt(PAID_USD, &["已赔付(美元)"]),
-    opt(RECOVERED_AMOUNT, &["追回金额"]),
+    read(PAID_USD, &["已赔付(美元)"]),
+    read(RECOVERED_AMOUNT, &["追回金额"]),
 ];
 
 const FX_RATES: &[Column] = &[
     req(CURRENCY, &["币种"]),
     req(RATE_DATE, &["日期"]),
     req(CNY_PER_UNIT, &["中间价"]),
-    opt(UNITS, &["单位"]),
+    read(UNITS, &["单位"]),
 ];
 
 /// Output tables of a run, by file stem.
@@ -198,4 +217,11 @@ pub mod out {
     pub const ROW_WARNINGS: &str = "row_warnings";
     pub const MANIFEST: &str = "manifest.json";
     pub const REPORT: &str = "report.html";
+
+    /// The detail tables, by file stem: a summary query may not take one of these names.
+    pub const DETAIL_TABLES: [&str; 6] =
+        [FIRM_ELIGIBILITY, BLACKLIST_HITS, ENROLLMENT_RECONCILIATION, CLAIM_INDEMNITY, REJECTS, ROW_WARNINGS];
+
+    /// Where a run stopped by a guard leaves its evidence, under the output root.
+    pub const FAILED_DIR: &str = "failed";
 }

@@ -49,11 +49,29 @@ pub fn queries(dir: Option<&Path>) -> Result<Vec<Query>, QueryError> {
         paths.sort();
         for p in paths {
             let name = p.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+            if let Some(taken) = reserved(&name) {
+                return Err(QueryError { file: p.display().to_string(), message: format!("the name `{name}` is {taken}'s: a summary would replace it; rename the file") });
+            }
             let sql = std::fs::read_to_string(&p).map_err(|e| QueryError { file: p.display().to_string(), message: e.to_string() })?;
             by_name.insert(name.clone(), Query { name, source: p.display().to_string(), sql });
         }
     }
     Ok(by_name.into_values().collect())
+}
+
+/// What a summary's name would clash with: a detail table, the manifest or the report.
+fn reserved(name: &str) -> Option<&'static str> {
+    use crate::schema::out;
+    let stem = |file: &'static str| file.split('.').next().unwrap_or(file);
+    if out::DETAIL_TABLES.contains(&name) {
+        Some("a detail table")
+    } else if name == stem(out::MANIFEST) {
+        Some("the manifest")
+    } else if name == stem(out::REPORT) {
+        Some("the report")
+    } else {
+        None
+    }
 }
 
 fn money_value(name: &str, cents: i64) -> PolarsResult<Column> {

@@ -201,9 +201,47 @@ pub fn format_cents_grouped(cents: i64) -> String {
     group_digits(&format_cents(cents))
 }
 
+/// An identifier that arrived as a whole number (a Parquet integer): its text, or `Err`
+/// with the value as read when a digit may have been lost. Excel keeps 15 significant
+/// digits and fills the rest with zeros, so `913502000658928472` typed as a number is
+/// stored as `913502000658928500`, another firm: a number of more than 15 digits may
+/// have passed through such a system, trailing zeros or not, and is refused.
+pub fn identifier_from_integer(v: i128) -> Result<String, String> {
+    let text = v.to_string();
+    if text.trim_start_matches('-').len() > 15 { Err(text) } else { Ok(text) }
+}
+
+/// An identifier that arrived as a binary float (an XLSX number cell, a Parquet double):
+/// its text when it is a whole number below 10^15, else `Err` with its shortest text (a
+/// fraction, an exponent form, or a magnitude past which a float cannot hold every digit).
+pub fn identifier_from_float(f: f64) -> Result<String, String> {
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
+        Ok(format!("{}", f as i64))
+    } else {
+        // Rust prints a float's shortest round trip without an exponent: 913502000658928500
+        Err(format!("{f}"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identifiers_that_arrive_as_numbers_keep_every_digit_or_are_refused() {
+        // SPEC §2: Excel keeps 15 digits; 913502000658928472 becomes 913502000658928500
+        assert_eq!(identifier_from_float(913502000658928472.0), Err("913502000658928500".to_string()));
+        assert_eq!(identifier_from_float(350203197603150.0), Ok("350203197603150".to_string()));
+        assert_eq!(identifier_from_float(999_999_999_999_999.0), Ok("999999999999999".to_string()));
+        assert_eq!(identifier_from_float(1e15), Err("1000000000000000".to_string()));
+        assert_eq!(identifier_from_float(12345.5), Err("12345.5".to_string()));
+        assert!(identifier_from_float(f64::NAN).is_err());
+        assert_eq!(identifier_from_integer(913502000658928472), Err("913502000658928472".to_string()));
+        assert_eq!(identifier_from_integer(123_456_789_012_345), Ok("123456789012345".to_string()));
+        // what Excel leaves of an 18-digit USCC: 15 digits and zeros, refused all the same
+        assert_eq!(identifier_from_integer(913_502_000_658_928_000), Err("913502000658928000".to_string()));
+        assert_eq!(identifier_from_integer(-42), Ok("-42".to_string()));
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -48,7 +48,7 @@ pub enum IngestError {
 }
 
 /// Where an input is and how to read it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct InputSource {
     /// A file, a folder or a glob pattern.
     pub path: PathBuf,
@@ -57,6 +57,19 @@ pub struct InputSource {
     pub sheet: Option<String>,
     /// Extra header aliases: canonical name → aliases.
     pub aliases: HashMap<String, Vec<String>>,
+    /// File-name patterns (`*.txt`) of a folder or glob input that are not data: skipped
+    /// without a warning.
+    pub ignore: Vec<String>,
+    /// Headers the files carry that no rule reads, known to the operator: not warned about.
+    pub extra_columns: Vec<String>,
+}
+
+/// A header that maps to no column of the input.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UnknownColumn {
+    pub header: String,
+    /// The known column nearest to it (edit distance) among those the file lacks.
+    pub closest: Option<&'static str>,
 }
 
 /// One file that was read: what the manifest records of it.
@@ -65,6 +78,29 @@ pub struct FileInfo {
     pub path: String,
     pub size: u64,
     pub sha256: String,
+    /// Headers that map to no column (a warning each).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown_columns: Vec<UnknownColumn>,
+    /// Optional columns the file does not have.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub absent_columns: Vec<&'static str>,
+}
+
+/// A file's headers mapped to the input's columns.
+#[derive(Debug, Clone)]
+pub(crate) struct HeaderMap {
+    /// `map[file_col] = Some(canonical index)`.
+    pub map: Vec<Option<usize>>,
+    pub unknown: Vec<UnknownColumn>,
+    pub absent: Vec<&'static str>,
+}
+
+impl HeaderMap {
+    fn into_info(self, mut info: FileInfo) -> FileInfo {
+        info.unknown_columns = self.unknown;
+        info.absent_columns = self.absent;
+        info
+    }
 }
 
 /// Receives every row of an input, already mapped to canonical columns.
@@ -72,8 +108,12 @@ pub trait Sink {
     /// A row whose cells could be read: `cells[i]` is the value of the input's column
     /// `i`, `None` where the file has no such column.
     fn row(&mut self, file: &str, row: u64, cells: &[Option<&str>], spreadsheet: bool);
-    /// A row that could not be read as cells at all.
+    /// A row that could not be read as cells at all, or whose required cell could not be
+    /// trusted (an identifier that arrived as a number and may have lost digits).
     fn broken(&mut self, file: &str, row: u64, column: &str, value: &str, reason: Reason);
+    /// A value of an optional column that could not be trusted: a warning on the row, which
+    /// is then delivered without it.
+    fn warn(&mut self, file: &str, row: u64, column: &str, value: &str, reason: Reason);
     /// Many readable rows at once, in file order: the same as `row` for each, which a
     /// sink may check in parallel.
     fn rows(&mut self, file: &str, rows: &[(u64, Vec<Option<&str>>)], spreadsheet: bool) {
@@ -87,8 +127,13 @@ pub trait Sink {
 const BATCH: usize = 16_384;
 
 /// Resolve an input's path to its files, in a stable order, with warnings for skipped files.
-pub fn resolve_files(input: Input, path: &Path) -> Result<(Vec<PathBuf>, Vec<String>), IngestError> {
+pub fn resolve_files(input: Input, path: &Path, ignore: &[String]) -> Result<(Vec<PathBuf>, Vec<String>), IngestError> {
     let shown = path.display().to_string();
+    let patterns = ignore
+        .iter()
+        .map(|p| glob::Pattern::new(p).map_err(|e| IngestError::Unreadable { input: input.name(), path: shown.clone(), message: format!("ignore pattern `{p}`: {e}") }))
+        .collect::<Result<Vec<_>, _>>()?;
+    let ignored = |p: &Path| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| patterns.iter().any(|g| g.matches(n)));
     let mut warnings = Vec::new();
     let candidates: Vec<PathBuf> = if shown.contains(['*', '?', '[']) {
         let paths = glob::glob(&shown).map_err(|e| IngestError::Unreadable {
@@ -110,7 +155,7 @@ pub fn resolve_files(input: Input, path: &Path) -> Result<(Vec<PathBuf>, Vec<Str
         return Err(IngestError::Missing { input: input.name(), path: shown });
     };
     let mut files = Vec::new();
-    for p in candidates {
+    for p in candidates.into_iter().filter(|p| !ignored(p)) {
         match Format::of(&p) {
             Some(_) => files.push(p),
             None => warnings.push(format!("input `{}`: skipped `{}`: not csv, xlsx or parquet", input.name(), p.display())),
@@ -144,7 +189,7 @@ impl Format {
 
 /// Read every file of an input into the sink; returns what was read.
 pub fn read_input(input: Input, source: &InputSource, sink: &mut dyn Sink) -> Result<(Vec<FileInfo>, Vec<String>), IngestError> {
-    let (files, warnings) = resolve_files(input, &source.path)?;
+    let (files, mut warnings) = resolve_files(input, &source.path, &source.ignore)?;
     let mut infos = Vec::with_capacity(files.len());
     for file in files {
         let info = match Format::of(&file) {
@@ -156,6 +201,16 @@ pub fn read_input(input: Input, source: &InputSource, sink: &mut dyn Sink) -> Re
             Some(Format::Parquet) => return Err(unreadable(input, &file, "parquet is not read in fuzzing builds")),
             None => continue,
         };
+        for u in &info.unknown_columns {
+            let guess = u.closest.map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default();
+            warnings.push(format!(
+                "input `{}`: `{}`: column `{}` is not one tongbao reads{guess}; if it is not meant for tongbao, list it in `extra_columns` under [inputs.{}]",
+                input.name(),
+                info.path,
+                u.header,
+                input.name()
+            ));
+        }
         infos.push(info);
     }
     Ok((infos, warnings))
@@ -170,8 +225,8 @@ fn header_key(h: &str) -> String {
     h.trim_start_matches('\u{feff}').nfkc().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase()
 }
 
-/// Map a file's headers to the input's columns: `map[file_col] = Some(canonical index)`.
-pub(crate) fn map_headers(input: Input, source: &InputSource, path: &Path, headers: &[String]) -> Result<Vec<Option<usize>>, IngestError> {
+/// Map a file's headers to the input's columns; a missing required column is an error.
+pub(crate) fn map_headers(input: Input, source: &InputSource, path: &Path, headers: &[String]) -> Result<HeaderMap, IngestError> {
     let columns = input.columns();
     let mut lookup: HashMap<String, usize> = HashMap::new();
     for (i, c) in columns.iter().enumerate() {
@@ -183,10 +238,13 @@ pub(crate) fn map_headers(input: Input, source: &InputSource, path: &Path, heade
             lookup.insert(header_key(a), i);
         }
     }
+    let extra: Vec<String> = source.extra_columns.iter().map(|h| header_key(h)).collect();
     let mut seen = vec![false; columns.len()];
     let mut map = Vec::with_capacity(headers.len());
+    let mut unknown_headers = Vec::new();
     for h in headers {
-        let idx = lookup.get(&header_key(h)).copied();
+        let key = header_key(h);
+        let idx = lookup.get(&key).copied();
         if let Some(i) = idx {
             if seen[i] {
                 return Err(IngestError::DuplicateColumn {
@@ -196,11 +254,20 @@ pub(crate) fn map_headers(input: Input, source: &InputSource, path: &Path, heade
                 });
             }
             seen[i] = true;
+        } else if !key.is_empty() && !extra.contains(&key) {
+            unknown_headers.push(h.trim().to_string());
         }
         map.push(idx);
     }
     if let Some(missing) = columns.iter().enumerate().find(|(i, c)| c.required && !seen[*i]) {
-        let hint = if headers.iter().all(|h| h.trim().is_empty()) { " (the file has no header row)".to_string() } else { String::new() };
+        let hint = if headers.iter().all(|h| h.trim().is_empty()) {
+            " (the file has no header row)".to_string()
+        } else {
+            match unknown_headers.iter().find(|h| closest_column(input, &seen, h, &lookup) == Some(missing.1.name)) {
+                Some(h) => format!(" (it has `{h}`: did you mean `{}`?)", missing.1.name),
+                None => String::new(),
+            }
+        };
         return Err(IngestError::MissingColumn {
             input: input.name(),
             path: path.display().to_string(),
@@ -208,7 +275,21 @@ pub(crate) fn map_headers(input: Input, source: &InputSource, path: &Path, heade
             hint,
         });
     }
-    Ok(map)
+    let unknown = unknown_headers.into_iter().map(|h| UnknownColumn { closest: closest_column(input, &seen, &h, &lookup), header: h }).collect();
+    let absent = columns.iter().enumerate().filter(|(i, c)| !c.required && !seen[*i]).map(|(_, c)| c.name).collect();
+    Ok(HeaderMap { map, unknown, absent })
+}
+
+/// The column the file lacks whose name (or an alias) is nearest to `header` by edit
+/// distance: `rep_id` → `legal_rep_id`. `None` when the file lacks no column.
+fn closest_column(input: Input, seen: &[bool], header: &str, lookup: &HashMap<String, usize>) -> Option<&'static str> {
+    let key = header_key(header);
+    lookup
+        .iter()
+        .filter(|(_, i)| !seen[**i])
+        .map(|(name, i)| (strsim::levenshtein(&key, name), input.columns()[*i].name))
+        .min()
+        .map(|(_, name)| name)
 }
 
 /// A reader that hashes what passes through it, so that a CSV file is read once.
@@ -240,25 +321,69 @@ fn hex(bytes: &[u8]) -> String {
 pub(crate) fn file_info(input: Input, path: &Path) -> Result<FileInfo, IngestError> {
     let mut reader = HashingReader { inner: File::open(path).map_err(|e| unreadable(input, path, e))?, hasher: Sha256::new(), size: 0 };
     std::io::copy(&mut reader, &mut std::io::sink()).map_err(|e| unreadable(input, path, e))?;
-    Ok(FileInfo { path: path.display().to_string(), size: reader.size, sha256: hex(&reader.hasher.finalize()) })
+    Ok(FileInfo {
+        path: path.display().to_string(),
+        size: reader.size,
+        sha256: hex(&reader.hasher.finalize()),
+        unknown_columns: Vec::new(),
+        absent_columns: Vec::new(),
+    })
 }
 
-/// Decide a CSV file's encoding from its first bytes.
-fn sniff_encoding(head: &[u8], configured: Encoding) -> Encoding {
-    match configured {
-        Encoding::Auto => {
-            if head.starts_with(b"\xEF\xBB\xBF") {
-                return Encoding::Utf8;
-            }
-            match std::str::from_utf8(head) {
-                Ok(_) => Encoding::Utf8,
-                // a multi-byte character cut off by the end of the sniffed block is fine
-                Err(e) if e.error_len().is_none() => Encoding::Utf8,
-                Err(_) => Encoding::Gb18030,
-            }
-        }
-        other => other,
+/// How much text after a file's first non-ASCII byte decides its encoding.
+const SNIFF: usize = 64 * 1024;
+
+/// Decide a CSV file's encoding from its first non-ASCII text, wherever it is: a file can
+/// hold a hundred kilobytes of ASCII rows before its first Chinese word. Returns the
+/// encoding and the sniffed text (empty for a file that is all ASCII).
+fn sniff_file(path: &Path, configured: Encoding) -> std::io::Result<(Encoding, Vec<u8>)> {
+    if configured == Encoding::Utf8 {
+        return Ok((Encoding::Utf8, Vec::new()));
     }
+    let mut file = File::open(path)?;
+    let mut block = vec![0u8; 1 << 20];
+    let mut first = true;
+    loop {
+        let n = read_full(&mut file, &mut block)?;
+        if n == 0 {
+            return Ok((if configured == Encoding::Auto { Encoding::Utf8 } else { configured }, Vec::new()));
+        }
+        let data = &block[..n];
+        if first && data.starts_with(b"\xEF\xBB\xBF") && configured == Encoding::Auto {
+            return Ok((Encoding::Utf8, Vec::new()));
+        }
+        first = false;
+        if data.is_ascii() {
+            continue;
+        }
+        let at = data.iter().position(|b| !b.is_ascii()).unwrap_or(0);
+        let mut text = data[at..].to_vec();
+        while text.len() < SNIFF {
+            let more = read_full(&mut file, &mut block)?;
+            if more == 0 {
+                break;
+            }
+            text.extend_from_slice(&block[..more]);
+        }
+        text.truncate(SNIFF);
+        let encoding = match configured {
+            Encoding::Auto if looks_utf8(&text) => Encoding::Utf8,
+            Encoding::Auto => Encoding::Gb18030,
+            other => other,
+        };
+        return Ok((encoding, text));
+    }
+}
+
+fn read_full(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read(&mut buf[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
 }
 
 /// Valid UTF-8, allowing a character cut off at the end of the sniffed block.
@@ -278,24 +403,14 @@ fn decode(bytes: &[u8], encoding: Encoding) -> Option<Cow<'_, str>> {
 
 fn read_csv(input: Input, source: &InputSource, path: &Path, sink: &mut dyn Sink) -> Result<FileInfo, IngestError> {
     let shown = path.display().to_string();
-    let mut file = File::open(path).map_err(|e| unreadable(input, path, e))?;
-    let mut head = vec![0u8; 64 * 1024];
-    let mut filled = 0;
-    while filled < head.len() {
-        let n = file.read(&mut head[filled..]).map_err(|e| unreadable(input, path, e))?;
-        if n == 0 {
-            break;
-        }
-        filled += n;
-    }
-    head.truncate(filled);
-    let encoding = sniff_encoding(&head, source.encoding);
-    if encoding == Encoding::Gb18030 && source.encoding == Encoding::Gb18030 && !head.is_ascii() && looks_utf8(&head) {
+    let (encoding, sniffed) = sniff_file(path, source.encoding).map_err(|e| unreadable(input, path, e))?;
+    if encoding == Encoding::Gb18030 && source.encoding == Encoding::Gb18030 && !sniffed.is_empty() && looks_utf8(&sniffed) {
         // UTF-8 bytes read as GB18030 decode without error into wrong characters: refuse
         // rather than turn names into mojibake silently
         return Err(unreadable(input, path, "declared gb18030 but its text is UTF-8: set `encoding = \"auto\"` or `\"utf8\"`"));
     }
-    let hashing = HashingReader { inner: std::io::Cursor::new(head).chain(file), hasher: Sha256::new(), size: 0 };
+    let file = File::open(path).map_err(|e| unreadable(input, path, e))?;
+    let hashing = HashingReader { inner: file, hasher: Sha256::new(), size: 0 };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -317,7 +432,8 @@ fn read_csv(input: Input, source: &InputSource, path: &Path, sink: &mut dyn Sink
     } else {
         Vec::new()
     };
-    let map = map_headers(input, source, path, &headers)?;
+    let header_map = map_headers(input, source, path, &headers)?;
+    let map = &header_map.map;
     let width = headers.len();
 
     // records are read into a batch of reused buffers, decoded, and handed over together
@@ -341,19 +457,26 @@ fn read_csv(input: Input, source: &InputSource, path: &Path, sink: &mut dyn Sink
                         return Err(unreadable(input, path, e));
                     }
                     let row = e.position().map(|p| p.line()).unwrap_or(0).max(1);
-                    deliver(input, &shown, &batch[..filled], &map, width, encoding, sink);
+                    deliver(input, &shown, &batch[..filled], map, width, encoding, sink);
                     filled = 0;
                     sink.broken(&shown, row, "", "", Reason::WrongFieldCount);
                 }
             }
         }
-        deliver(input, &shown, &batch[..filled], &map, width, encoding, sink);
+        deliver(input, &shown, &batch[..filled], map, width, encoding, sink);
     }
     let hashing = reader.into_inner().into_inner();
     // read to the end so that the hash covers the whole file
     let mut rest = hashing;
     std::io::copy(&mut rest, &mut std::io::sink()).map_err(|e| unreadable(input, path, e))?;
-    Ok(FileInfo { path: shown, size: rest.size, sha256: hex(&rest.hasher.finalize()) })
+    let info = FileInfo {
+        path: shown,
+        size: rest.size,
+        sha256: hex(&rest.hasher.finalize()),
+        unknown_columns: Vec::new(),
+        absent_columns: Vec::new(),
+    };
+    Ok(header_map.into_info(info))
 }
 
 /// Decode a batch of CSV records and hand the readable ones to the sink, in order; rows
@@ -417,6 +540,10 @@ fn excel_serial_to_iso(serial: f64) -> String {
     }
 }
 
+/// How many rows at the top of a sheet may hold its header: government systems put a
+/// title row (or a few) above it.
+const XLSX_HEADER_SEARCH: usize = 10;
+
 fn read_xlsx(input: Input, source: &InputSource, path: &Path, sink: &mut dyn Sink) -> Result<FileInfo, IngestError> {
     use calamine::{Data, Reader};
     let shown = path.display().to_string();
@@ -442,24 +569,70 @@ fn read_xlsx(input: Input, source: &InputSource, path: &Path, sink: &mut dyn Sin
             Data::Error(e) => Some(format!("#{e:?}")),
         }
     };
-    let mut rows = range.rows();
-    let headers: Vec<String> = rows.next().map(|r| r.iter().map(|c| text(c).unwrap_or_default()).collect()).unwrap_or_default();
-    let map = map_headers(input, source, path, &headers)?;
-    let columns = input.columns();
-    for (i, r) in rows.enumerate() {
-        let row = first_row + i as u64 + 2;
-        let mut cells: Vec<Option<String>> = vec![None; columns.len()];
-        for (cell, target) in r.iter().zip(&map) {
-            if let Some(t) = target {
-                cells[*t] = text(cell);
+    // an identifier in a number cell: its text, or the value as read when digits may be lost
+    let identifier = |cell: &Data| -> Option<Result<String, String>> {
+        match cell {
+            Data::Float(f) => Some(crate::values::identifier_from_float(*f)),
+            Data::Int(i) => Some(crate::values::identifier_from_integer(*i as i128)),
+            _ => text(cell).map(Ok),
+        }
+    };
+
+    // the header: the first row among the first few that holds every required column;
+    // the rows above it are a title, not data, and are not counted
+    let mut header: Option<(usize, HeaderMap)> = None;
+    let mut first_error = None;
+    for (i, r) in range.rows().take(XLSX_HEADER_SEARCH).enumerate() {
+        let headers: Vec<String> = r.iter().map(|c| text(c).unwrap_or_default()).collect();
+        match map_headers(input, source, path, &headers) {
+            Ok(m) => {
+                header = Some((i, m));
+                break;
+            }
+            Err(e) => {
+                first_error.get_or_insert(e);
             }
         }
-        if cells.iter().all(|c| c.as_deref().is_none_or(|s| s.trim().is_empty())) {
+    }
+    let (header_index, header_map) = match (header, first_error) {
+        (Some(h), _) => h,
+        (None, Some(IngestError::MissingColumn { input, path, column, hint })) if range.height() > 1 => {
+            let hint = if hint.is_empty() { format!(" in its first {XLSX_HEADER_SEARCH} rows") } else { hint };
+            return Err(IngestError::MissingColumn { input, path, column, hint });
+        }
+        (None, Some(e)) => return Err(e),
+        (None, None) => return Err(map_headers(input, source, path, &[]).err().unwrap_or_else(|| unreadable(input, path, "the sheet is empty"))),
+    };
+    let columns = input.columns();
+    for (i, r) in range.rows().enumerate().skip(header_index + 1) {
+        // the row as a person counts it in the spreadsheet
+        let row = first_row + i as u64 + 1;
+        let mut cells: Vec<Option<String>> = vec![None; columns.len()];
+        let mut lost: Option<(usize, String)> = None;
+        for (cell, target) in r.iter().zip(&header_map.map) {
+            let Some(t) = *target else { continue };
+            if columns[t].is_identifier() {
+                match identifier(cell) {
+                    Some(Err(v)) if !columns[t].required => sink.warn(&shown, row, columns[t].name, &v, Reason::IdentifierAsNumber),
+                    Some(Err(v)) => {
+                        lost.get_or_insert((t, v));
+                    }
+                    Some(Ok(v)) => cells[t] = Some(v),
+                    None => {}
+                }
+            } else {
+                cells[t] = text(cell);
+            }
+        }
+        if lost.is_none() && cells.iter().all(|c| c.as_deref().is_none_or(|s| s.trim().is_empty())) {
             continue; // an empty spreadsheet row is not a row
+        }
+        if let Some((t, value)) = lost {
+            sink.broken(&shown, row, columns[t].name, &value, Reason::IdentifierAsNumber);
+            continue;
         }
         let view: Vec<Option<&str>> = cells.iter().map(|c| c.as_deref()).collect();
         sink.row(&shown, row, &view, true);
     }
-    file_info(input, path)
+    Ok(header_map.into_info(file_info(input, path)?))
 }
-

@@ -1,7 +1,6 @@
 //! The catalogue of bad input: each kind a named test that shows a clear error, or a
 //! reject with its reason and the right counts, and nothing published damaged.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use tongbao::ingest::{Encoding, InputSource, read_input};
@@ -26,7 +25,7 @@ fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
 }
 
 fn src(path: &Path) -> InputSource {
-    InputSource { path: path.to_path_buf(), encoding: Encoding::Auto, sheet: None, aliases: HashMap::new() }
+    InputSource { path: path.to_path_buf(), encoding: Encoding::Auto, ..InputSource::default() }
 }
 
 /// A published sample run in a fresh output root, and its bytes.
@@ -328,12 +327,12 @@ fn a_folder_input_with_an_unrelated_file_skips_it_with_a_warning() {
 }
 
 #[test]
-fn a_policy_file_with_overlapping_periods_is_an_error() {
+fn a_policy_file_with_overlapping_periods_stops_the_run_as_a_guard() {
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(repo().join("policy.toml")).unwrap().replace("end = \"2021-12-31\"", "end = \"2022-01-01\"");
     let p = write(dir.path(), "policy.toml", text);
     let out = tempfile::tempdir().unwrap();
-    tongbao().args(["-q", "run", "--as-of", AS_OF, "--out"]).arg(out.path()).arg("--policy").arg(&p).assert().code(2).stderr_has("overlap");
+    tongbao().args(["-q", "run", "--as-of", AS_OF, "--out"]).arg(out.path()).arg("--policy").arg(&p).assert().code(3).stderr_has("overlap");
 }
 
 #[test]

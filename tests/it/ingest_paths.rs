@@ -1,7 +1,6 @@
 //! Reading paths: GB18030 CSV with Chinese headers and XLSX give the same rows as their
 //! UTF-8 CSV twin; folders and globs read all their files; header errors name the column.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use tongbao::ingest::{Encoding, InputSource, read_input};
@@ -12,7 +11,7 @@ use tongbao::validate::{FirmParser, Validated, Validator};
 use crate::support::*;
 
 pub fn source(path: &Path) -> InputSource {
-    InputSource { path: path.to_path_buf(), encoding: Encoding::Auto, sheet: None, aliases: HashMap::new() }
+    InputSource { path: path.to_path_buf(), encoding: Encoding::Auto, ..InputSource::default() }
 }
 
 fn read_firms(path: &Path) -> Validated<Vec<Firm>> {
@@ -129,4 +128,58 @@ fn parquet_inputs_read_floats_by_their_shortest_text() {
     read_input(Input::Exports, &source(&p), &mut v).expect("parquet");
     let r = v.finish();
     assert_eq!(r.rows[&(ukey(&u1), 2021)].self_cents, 123_466);
+}
+
+#[test]
+fn a_folder_skips_the_files_it_is_told_to_ignore_without_a_warning() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let u1 = uscc("91", "350203", "AAAAAAA1");
+    std::fs::write(dir.path().join("a.csv"), format!("uscc,month,trade_channel,export_usd\n{u1},2021-01,self,1\n")).unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "not data").unwrap();
+    std::fs::write(dir.path().join("old.csv.bak"), "not data").unwrap();
+    let mut s = source(dir.path());
+    s.ignore = vec!["*.txt".into(), "*.bak".into()];
+    let mut v = tongbao::validate::ExportValidator::default();
+    let (files, notes) = read_input(Input::Exports, &s, &mut v).expect("folder");
+    assert_eq!((files.len(), notes.len()), (1, 0), "{notes:?}");
+}
+
+#[test]
+fn gb18030_text_after_a_long_ascii_start_is_still_detected() {
+    // English headers and 4,000 ASCII rows (about 150 KB) before the first Chinese word
+    let dir = tempfile::tempdir().expect("tmp");
+    let u1 = uscc("91", "350203", "AAAAAAA1");
+    let mut text = String::from("uscc,month,trade_channel,export_usd\n");
+    for _ in 0..4000 {
+        text.push_str(&format!("{u1},2021-01,self,1.00\n"));
+    }
+    assert!(text.len() > 120_000);
+    for _ in 0..10 {
+        text.push_str(&format!("{u1},2021-02,自营,2.00\n{u1},2021-02,代理,3.00\n"));
+    }
+    let (bytes, _, _) = encoding_rs::GB18030.encode(&text);
+    let p = dir.path().join("exports.csv");
+    std::fs::write(&p, &bytes).unwrap();
+    let mut v = tongbao::validate::ExportValidator::default();
+    read_input(Input::Exports, &source(&p), &mut v).expect("readable");
+    let r = v.finish();
+    assert_eq!((r.counts.read, r.counts.accepted, r.counts.rejected), (4020, 4020, 0), "{:?}", r.rejects.first());
+    assert_eq!(r.rows[&(ukey(&u1), 2021)].self_cents, 4000 * 100 + 10 * 200);
+    assert_eq!(r.rows[&(ukey(&u1), 2021)].agency_cents, 10 * 300);
+}
+
+#[test]
+fn gb18030_four_byte_characters_read_back_exactly() {
+    // 𠮷 (U+20BB7) is outside the BMP: GB18030 writes it in four bytes
+    let dir = tempfile::tempdir().expect("tmp");
+    let u1 = uscc("91", "350203", "AAAAAAA1");
+    let text = format!("uscc,name,company_type,reg_status,district_code,legal_rep_name,legal_rep_id\n{u1},厦门𠮷祥贸易有限公司,有限责任公司,存续,350203,𠮷野,\n");
+    let (bytes, _, _) = encoding_rs::GB18030.encode(&text);
+    assert!(bytes.windows(4).any(|w| w == [0x95, 0x34, 0xb2, 0x35]), "the four-byte form of 𠮷");
+    let p = dir.path().join("firms.csv");
+    std::fs::write(&p, &bytes).unwrap();
+    let r = read_firms(&p);
+    assert_eq!(r.counts.accepted, 1);
+    assert_eq!(&*r.rows[0].name, "厦门𠮷祥贸易有限公司");
+    assert_eq!(r.rows[0].legal_rep_name.as_str(), "𠮷野");
 }

@@ -8,6 +8,7 @@ mod claims_rules;
 mod crash;
 mod end_to_end;
 mod firm_rules;
+mod guards;
 mod ingest_paths;
 mod properties;
 mod reject_reasons;

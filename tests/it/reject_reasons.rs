@@ -256,6 +256,7 @@ fn every_reason_has_a_test_above() {
         Reason::InvalidCurrency,
         Reason::InvalidCountry,
         Reason::DuplicateKey,
+        Reason::IdentifierAsNumber,
     ];
     for r in Reason::ALL {
         assert!(covered.contains(&r) || r == Reason::InvalidCheckCharacter, "no test for {r}");
@@ -273,4 +274,45 @@ fn a_bad_units_value_is_a_warning_and_the_default_stands() {
     assert_eq!((r.counts.accepted, r.counts.rejected), (1, 0));
     assert_eq!((r.warnings[0].column.as_str(), r.warnings[0].reason), ("units", Reason::InvalidInteger));
     assert_eq!(r.rows[0].units, 1);
+}
+
+#[test]
+fn an_identifier_in_an_xlsx_number_cell_that_lost_digits_is_rejected() {
+    let mut v = Validator::<FirmParser>::default();
+    read_input(Input::Firms, &source(&repo().join("tests/fixtures/bad/firms_number_uscc.xlsx")), &mut v).expect("readable");
+    let r = v.finish();
+    let lost: Vec<&Reject> = r.rejects.iter().filter(|x| x.reason == Reason::IdentifierAsNumber).collect();
+    assert_eq!(lost.len(), 1, "{:?}", r.rejects);
+    assert_eq!((lost[0].row, lost[0].column.as_str(), lost[0].value.as_str()), (41, "uscc", "913502000658928500"));
+    assert_eq!(r.counts.read, r.counts.accepted + r.counts.rejected);
+}
+
+#[test]
+fn identifiers_in_parquet_number_columns_keep_every_digit_or_are_refused() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path().join("enrollments.parquet");
+    let u1 = uscc("91", "350203", "AAAAAAA1");
+    let mut df = df!(
+        // application ids as integers: 15 digits are kept, 18 digits are not
+        "application_id" => [123_456_789_012_345i64, 913_502_000_658_928_472i64, 7i64],
+        "uscc" => [u1.as_str(), u1.as_str(), u1.as_str()],
+        // policy numbers as doubles: a fraction cannot be an identifier
+        "policy_no" => [20220101f64, 20220102f64, 2022.5f64],
+        "policy_year" => [2022i64, 2022, 2022],
+        "applied_on" => ["2022-01-10", "2022-01-10", "2022-01-10"],
+        "effective_on" => ["2022-01-15", "2022-01-15", "2022-01-15"],
+        "status" => ["accepted", "accepted", "accepted"],
+        "premium_cny" => ["3000", "3000", "3000"],
+    )
+    .expect("frame");
+    ParquetWriter::new(std::fs::File::create(&p).unwrap()).finish(&mut df).expect("write");
+    let mut v = Validator::<EnrollmentParser>::default();
+    read_input(Input::Enrollments, &source(&p), &mut v).expect("parquet");
+    let r = v.finish();
+    assert_eq!((r.counts.read, r.counts.accepted, r.counts.rejected), (3, 1, 2), "{:?}", r.rejects);
+    let got: Vec<(u64, &str, &str, Reason)> = r.rejects.iter().map(|x| (x.row, x.column.as_str(), x.value.as_str(), x.reason)).collect();
+    assert_eq!(got, vec![(2, "application_id", "913502000658928472", Reason::IdentifierAsNumber), (3, "policy_no", "2022.5", Reason::IdentifierAsNumber)]);
+    assert_eq!(r.rows[0].application_id.as_str(), "123456789012345");
+    assert_eq!(r.rows[0].policy_no.as_str(), "20220101");
 }
