@@ -1,4 +1,4 @@
--- claims by quarter of notification, with the year-on-year change (SPEC §3.6; the
+-- claims by quarter of notification, with the year-on-year change (docs/rules.md; the
 -- article: "13 claims in the first quarter of 2022, up 160% year on year")
 -- key: (year, quarter); order: year, quarter
 -- the change is in percent to two decimals, rounded half away from zero (written with

@@ -1,4 +1,4 @@
--- enrollment by district and export-size band (SPEC §3.6)
+-- enrollment by district and export-size band (docs/rules.md)
 -- key: (district, band_order); one row per district and band that has any firm
 -- bands: none (no exports), (0, edge 1], (edge 1, edge 2], (edge 2, threshold], above;
 -- edges come from the policy file through `params`; unknown_firm for enrolled

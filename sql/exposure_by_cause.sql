@@ -1,4 +1,4 @@
--- indemnity exposure by cause of loss (SPEC §3.6)
+-- indemnity exposure by cause of loss (docs/rules.md)
 -- key: cause; order: cause
 with
 

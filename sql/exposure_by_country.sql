@@ -1,4 +1,4 @@
--- indemnity exposure by obligor country (SPEC §3.6)
+-- indemnity exposure by obligor country (docs/rules.md)
 -- key: obligor_country; order: obligor_country
 with
 

@@ -1,4 +1,4 @@
--- exposure and capacity left per (policy, obligor) (SPEC §3.6)
+-- exposure and capacity left per (policy, obligor) (docs/rules.md)
 -- key: (policy_no, obligor_type, obligor_key); order: capacity left, then key, so the
 -- obligors closest to their cap come first
 with

@@ -108,7 +108,7 @@ pub struct InputTable {
     pub extra_columns: Vec<String>,
 }
 
-/// Data-quality thresholds: the guards' settings (SPEC §7).
+/// Data-quality thresholds: the guards' settings (docs/rules.md).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QualityFile {

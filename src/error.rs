@@ -12,7 +12,7 @@ pub mod exit {
     pub const FAILURE: i32 = 1;
     /// The config, the policy file, an input file or a summary query is unusable.
     pub const BAD_INPUT: i32 = 2;
-    /// Stopped by a guard (SPEC §7): rejected rows past the allowed share, an input with no
+    /// Stopped by a guard (docs/rules.md): rejected rows past the allowed share, an input with no
     /// rows or fallen against the last run, a column a rule reads missing, a policy fault.
     /// Nothing published changed; the evidence is under `<output_root>/failed/`.
     pub const STOPPED: i32 = 3;

@@ -1,4 +1,4 @@
-//! `tongbao generate`: synthetic inputs of the SPEC §6 sizes, deterministic for a seed,
+//! `tongbao generate`: synthetic inputs of the benchmark tiers' sizes, deterministic for a seed,
 //! with real check characters, realistic shares and a chosen share of broken rows.
 
 use std::fs::File;
@@ -12,7 +12,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::ident::{USCC_ALPHABET, org_check_char, resident_id_check_char, uscc_check_char};
 
-/// Sizes of one tier (SPEC §6).
+/// Sizes of one tier: S, M and L, as the README's benchmark lists them.
 /// The evaluation date the generated data is made for: exports of 2021 (and some 2020),
 /// enrollments and claims of 2022, inside the 2022-2023 policy period.
 pub const AS_OF: &str = "2022-12-31";

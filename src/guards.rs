@@ -1,4 +1,4 @@
-//! Guards (SPEC §7): the checks that stop a run (exit 3, nothing published) rather than
+//! Guards (docs/rules.md): the checks that stop a run (exit 3, nothing published) rather than
 //! let it publish a normal-looking wrong answer when a feed drifts.
 //!
 //! Each guard looks at what loading reported (columns each file lacks, rows read,

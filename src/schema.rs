@@ -1,7 +1,7 @@
 //! The schema, written once: every input's columns (canonical name, Chinese aliases,
 //! required or optional) and every output table's file name.
 
-/// One of the six inputs of the SPEC §2.
+/// One of the six inputs (docs/rules.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Input {
@@ -128,7 +128,7 @@ pub mod col {
 
 use col::*;
 
-/// Columns that hold identifiers: text, whose digits a number type may have lost (SPEC §2).
+/// Columns that hold identifiers: text, whose digits a number type may have lost (docs/rules.md).
 const IDENTIFIERS: &[&str] = &[USCC, LEGAL_REP_ID, ID_NUMBER, APPLICATION_ID, POLICY_NO, CLAIM_ID, OBLIGOR_ID];
 
 impl Column {

@@ -1,4 +1,4 @@
-//! Validation: every row against its input's contract (SPEC §2), into typed accepted
+//! Validation: every row against its input's contract (docs/rules.md), into typed accepted
 //! rows, rejects (one per row, column and reason) and warnings on optional columns.
 //!
 //! For every input, rows read = rows accepted + rows rejected.
@@ -539,7 +539,7 @@ impl RowParser for FxParser {
         let currency = c.parse(col::CURRENCY, |v| values::parse_letters(v, 3).ok_or(Reason::InvalidCurrency));
         let rate_date = c.date(col::RATE_DATE);
         let rate = c.parse(col::CNY_PER_UNIT, values::parse_rate);
-        // units is optional, default 1; the SPEC: a bad value in an optional column is a
+        // units is optional, default 1; the rules: a bad value in an optional column is a
         // warning on the row, never a reject, so the default stands and the warning says so
         let units = Some(
             c.parse_optional(col::UNITS, |v| values::parse_count(v).ok().filter(|u| *u > 0).ok_or(Reason::InvalidInteger))

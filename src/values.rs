@@ -101,7 +101,7 @@ pub fn parse_amount_cents(raw: &str) -> Result<i64, Reason> {
     {
         return Err(Reason::InvalidAmount);
     }
-    // the SPEC: at most two decimals, as written (`12.300` has three)
+    // the rules: at most two decimals, as written (`12.300` has three)
     if frac_part.len() > 2 {
         return Err(Reason::TooManyDecimals);
     }
@@ -229,7 +229,7 @@ mod tests {
 
     #[test]
     fn identifiers_that_arrive_as_numbers_keep_every_digit_or_are_refused() {
-        // SPEC §2: Excel keeps 15 digits; 913502000658928472 becomes 913502000658928500
+        // docs/rules.md: Excel keeps 15 digits; 913502000658928472 becomes 913502000658928500
         assert_eq!(identifier_from_float(913502000658928472.0), Err("913502000658928500".to_string()));
         assert_eq!(identifier_from_float(350203197603150.0), Ok("350203197603150".to_string()));
         assert_eq!(identifier_from_float(999_999_999_999_999.0), Ok("999999999999999".to_string()));

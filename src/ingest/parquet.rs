@@ -85,7 +85,7 @@ pub(super) fn read_parquet(input: Input, source: &InputSource, path: &Path, sink
 }
 
 /// An identifier column of a number type: each value's text, or `Err` with the value as
-/// read when a digit may have been lost (SPEC §2).
+/// read when a digit may have been lost (docs/rules.md).
 fn identifier_texts(s: &polars::prelude::Series) -> polars::prelude::PolarsResult<Vec<Option<Result<String, String>>>> {
     use polars::prelude::*;
     Ok(if s.dtype().is_float() {

@@ -1,4 +1,4 @@
-//! Blacklist screening (SPEC §3.3): firm and legal-representative hits, and possible
+//! Blacklist screening (docs/rules.md): firm and legal-representative hits, and possible
 //! matches for review, on the listings in force on the evaluation date.
 
 use foldhash::HashMap;
@@ -214,7 +214,7 @@ pub fn legal_rep_match(rep_id: Option<&DocId>, listed: Option<&DocId>) -> Option
         }
     }
     match (rep, listed) {
-        // the SPEC: masked against masked is a possible match, for review
+        // the rules: masked against masked is a possible match, for review
         (DocId::Masked(_), DocId::Masked(_)) => Some(MatchKind::PossibleMaskedMasked),
         // a masked id matches a full resident ID; other documents by equality only
         (DocId::ResidentId(full), DocId::Masked(m)) | (DocId::Masked(m), DocId::ResidentId(full)) => {
@@ -358,7 +358,7 @@ mod tests {
         assert_eq!(legal_rep_match(Some(&id("11010519491231002X")), None), Some(MatchKind::PossibleNameOnly));
         assert_eq!(legal_rep_match(None, Some(&id("11010519491231002X"))), Some(MatchKind::PossibleNoRepId));
         assert_eq!(legal_rep_match(Some(&id("1101051949****002X")), Some(&id("110105****1231002X"))), Some(MatchKind::PossibleMaskedMasked));
-        // the SPEC lists masked against masked as a possible match without condition
+        // the rules lists masked against masked as a possible match without condition
         assert_eq!(legal_rep_match(Some(&id("1101051949****002X")), Some(&id("3502031980****1234"))), Some(MatchKind::PossibleMaskedMasked));
     }
 

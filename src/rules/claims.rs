@@ -1,4 +1,4 @@
-//! Claim coverage and indemnity (SPEC §3.5): coverage reasons, USD loss, 80% rounded
+//! Claim coverage and indemnity (docs/rules.md): coverage reasons, USD loss, 80% rounded
 //! down, the cap per (policy, obligor) consumed in notification order, recoveries and
 //! exposure.
 
@@ -100,7 +100,7 @@ pub fn price(claims: &[Claim], enrollments: &[Enrollment], fx_rates: &[FxRate], 
     for e in enrollments {
         // an application that no period covers still exists (its claims are then
         // shipped outside cover, not without a policy); it counts as enrolled by the
-        // SPEC's statuses
+        // the rules' statuses
         let enrolled = match period_of(e, policy) {
             Some(p) => p.enrolled_statuses.iter().any(|s| s == e.status.as_str()),
             None => matches!(e.status, crate::model::EnrollmentStatus::Accepted | crate::model::EnrollmentStatus::Acknowledged),

@@ -1,4 +1,4 @@
-//! Firm eligibility (SPEC §3.2): every failing reason, the reference-year self-operated
+//! Firm eligibility (docs/rules.md): every failing reason, the reference-year self-operated
 //! exports and the district.
 
 use std::sync::Arc;

@@ -1,4 +1,4 @@
-//! Enrollment reconciliation (SPEC §3.4): who is eligible against who enrolled, and the
+//! Enrollment reconciliation (docs/rules.md): who is eligible against who enrolled, and the
 //! premium the city pays.
 
 use foldhash::HashMap;

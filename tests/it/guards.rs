@@ -1,4 +1,4 @@
-//! The guards end to end (SPEC §7): a drifted feed stops the run with exit 3 and a one-line
+//! The guards end to end (docs/rules.md): a drifted feed stops the run with exit 3 and a one-line
 //! message, leaves the published folder byte for byte as it was, and leaves its evidence
 //! under `failed/`; each guard yields to its config key and its one-run flag, and the
 //! manifest records what overrode it.
