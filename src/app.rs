@@ -34,10 +34,20 @@ fn overrides(a: &InputArgs) -> Result<Overrides, CommandError> {
     Ok(o)
 }
 
+/// The day the job takes as today: the local date, or `TONGBAO_TODAY` (YYYY-MM-DD) to
+/// replay a night as it would have run (`--as-of yesterday` then means the day before it).
+fn today() -> Result<chrono::NaiveDate, CommandError> {
+    match std::env::var("TONGBAO_TODAY") {
+        Ok(v) => crate::values::parse_date(&v, false)
+            .map_err(|_| CommandError::Config(anyhow::anyhow!("TONGBAO_TODAY=`{v}` is not a date (YYYY-MM-DD)"))),
+        Err(_) => Ok(chrono::Local::now().date_naive()),
+    }
+}
+
 /// Resolve the config: the file (when it exists, or was named), then the flags.
 pub fn resolve_config(config_path: &Path, args: &InputArgs) -> Result<Config, CommandError> {
     let explicit = config_path != Path::new("tongbao.toml");
-    let today = chrono::Local::now().date_naive();
+    let today = today()?;
     Config::from_path(config_path, explicit, &overrides(args)?, today).map_err(CommandError::from_config)
 }
 
@@ -47,7 +57,10 @@ pub fn execute(cli: Cli) -> Result<(), CommandError> {
     match &cli.command {
         Command::Run(args) => {
             let config = resolve_config(&cli.config, args)?;
-            let out = crate::run::run(&config, &progress)?;
+            let started = std::time::Instant::now();
+            let result = crate::run::run(&config, &progress);
+            write_monitoring(&config, &result, started.elapsed().as_secs_f64());
+            let out = result?;
             let m = &out.manifest;
             // under --quiet only what needs action: the warnings (a file skipped, a column
             // not read, a guard overridden by a flag)
@@ -62,9 +75,26 @@ pub fn execute(cli: Cli) -> Result<(), CommandError> {
                 if out.row_warnings > 0 {
                     println!("{} optional values could not be read: see `{}.parquet`", out.row_warnings, crate::schema::out::ROW_WARNINGS);
                 }
+                for p in out.pruned.runs.iter().chain(&out.pruned.failed) {
+                    println!("removed `{p}` (retention.keep_runs)");
+                }
             }
             for w in &m.warnings {
-                eprintln!("tongbao: warning: {w}");
+                crate::progress::log(&format!("tongbao: warning: {w}"));
+            }
+            Ok(())
+        }
+        Command::Prune(args) => {
+            let config = resolve_config(&cli.config, &InputArgs { out: args.out.clone(), ..InputArgs::default() })?;
+            let keep = args.keep.or(config.keep_runs).ok_or_else(|| {
+                CommandError::Config(anyhow::anyhow!("how many runs to keep: pass --keep N or set [retention] keep_runs in the config"))
+            })?;
+            let _lock = crate::lock::RunLock::acquire(&config.output_root).map_err(CommandError::Locked)?;
+            let pruned = crate::runs::prune(&config.output_root, keep).map_err(CommandError::Config)?;
+            if !cli.quiet {
+                for p in pruned.runs.iter().chain(&pruned.failed) {
+                    println!("removed `{p}`");
+                }
             }
             Ok(())
         }
@@ -86,6 +116,39 @@ pub fn execute(cli: Cli) -> Result<(), CommandError> {
             }
             Ok(())
         }
+    }
+}
+
+/// The monitoring file for this night, when the config names its directory; a failure to
+/// write it is a warning, never the run's failure.
+fn write_monitoring(config: &crate::config::Config, result: &Result<crate::run::RunOutput, CommandError>, seconds: f64) {
+    let Some(dir) = &config.textfile_dir else { return };
+    let mut night = crate::monitor::Night {
+        exit_code: match result {
+            Ok(_) => crate::error::exit::SUCCESS,
+            Err(e) => e.exit_code(),
+        },
+        ended_at: chrono::Utc::now().timestamp(),
+        duration_seconds: seconds,
+        as_of: Some(config.as_of),
+        ..crate::monitor::Night::default()
+    };
+    if let Ok(out) = result {
+        night.inputs = out
+            .manifest
+            .inputs
+            .iter()
+            .map(|i| crate::monitor::InputRows {
+                input: i.report.input.name(),
+                read: i.report.counts.read,
+                accepted: i.report.counts.accepted,
+                rejected: i.report.counts.rejected,
+            })
+            .collect();
+        night.figures = Some(out.figures.clone());
+    }
+    if let Err(e) = crate::monitor::write(dir, &night) {
+        crate::progress::log(&format!("tongbao: warning: cannot write `{}`: {e}", dir.join(crate::monitor::FILE).display()));
     }
 }
 
@@ -139,7 +202,7 @@ fn overrides_from_run(run: &Path, args: &InputArgs) -> Result<InputArgs, Command
             let (Some(fp), Some(hash)) = (f["path"].as_str(), f["sha256"].as_str()) else { continue };
             let now = std::fs::read(fp).map(|b| crate::ingest::sha256_hex(&b)).unwrap_or_default();
             if now != hash {
-                eprintln!("tongbao: warning: `{fp}` changed since the run: the explanation uses it as it is now");
+                crate::progress::log(&format!("tongbao: warning: `{fp}` changed since the run: the explanation uses it as it is now"));
             }
         }
     }

@@ -41,11 +41,11 @@ pub fn check(config: &Config, progress: &Progress, rejects_file: Option<&Path>) 
     progress.finish();
     for r in &loaded.reports {
         for note in &r.notes {
-            eprintln!("tongbao: warning: {note}");
+            crate::progress::log(&format!("tongbao: warning: {note}"));
         }
     }
     if period_for(config).is_err() {
-        eprintln!("tongbao: warning: no policy period covers the evaluation date {}: `run` would stop", config.as_of);
+        crate::progress::log(&format!("tongbao: warning: no policy period covers the evaluation date {}: `run` would stop", config.as_of));
     }
     if let Some(path) = rejects_file {
         write_rejects(path, &loaded.rejects).map_err(CommandError::Other)?;

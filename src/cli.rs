@@ -34,6 +34,19 @@ pub enum Command {
     Diff(DiffArgs),
     /// Write synthetic inputs of a given size, with valid and deliberately broken rows.
     Generate(GenerateArgs),
+    /// Remove the oldest published runs, keeping the newest N (never the newest), and the
+    /// `failed/` records older than the oldest run kept.
+    Prune(PruneArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// How many published runs to keep (default: the config's `retention.keep_runs`).
+    #[arg(long)]
+    pub keep: Option<usize>,
+    /// Output root (default from the config, else `out`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// Overrides of the config file, shared by the commands that read inputs.

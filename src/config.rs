@@ -60,6 +60,26 @@ pub struct ConfigFile {
     /// A folder of summary queries (`*.sql`) run after the built-in ones; a file with a
     /// built-in's name replaces it. Default: none.
     pub sql_dir: Option<PathBuf>,
+    #[serde(default)]
+    pub retention: RetentionFile,
+    #[serde(default)]
+    pub monitoring: MonitoringFile,
+}
+
+/// How many published runs to keep.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionFile {
+    /// After each published run, keep this many newest runs (at least 1); default: all.
+    pub keep_runs: Option<usize>,
+}
+
+/// Where the monitoring file goes.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonitoringFile {
+    /// node_exporter's textfile-collector directory: every run writes `tongbao.prom` there.
+    pub textfile_dir: Option<PathBuf>,
 }
 
 /// An input as the config names it.
@@ -147,6 +167,10 @@ pub struct Config {
     /// The guards' thresholds, declared absences and one-run overrides.
     pub guards: guards::Settings,
     pub sql_dir: Option<PathBuf>,
+    /// Published runs kept after each run (`retention.keep_runs`); `None`: all.
+    pub keep_runs: Option<usize>,
+    /// Where `tongbao.prom` is written (`monitoring.textfile_dir`); `None`: nowhere.
+    pub textfile_dir: Option<PathBuf>,
 }
 
 impl ConfigFile {
@@ -235,13 +259,17 @@ impl Config {
         let policy = Policy::load(&policy_path)?;
         let output_root = o.output_root.clone().unwrap_or_else(|| relative_to(base, file.output_root.as_deref().unwrap_or(Path::new("out"))));
         let sql_dir = o.sql_dir.clone().or_else(|| file.sql_dir.as_deref().map(|p| relative_to(base, p)));
+        if file.retention.keep_runs == Some(0) {
+            bail!("[retention] keep_runs = 0: keep at least one run (the newest is never removed)");
+        }
+        let textfile_dir = file.monitoring.textfile_dir.as_deref().map(|p| relative_to(base, p));
         let as_of = match (o.as_of, &file.as_of) {
             (Some(a), _) => a,
             (None, Some(text)) => AsOf::parse(text).with_context(|| format!("as_of = \"{text}\": write today, yesterday or a date (YYYY-MM-DD)"))?,
             (None, None) => AsOf::Today,
         }
         .on(today);
-        Ok(Config { as_of, inputs, output_root, policy_path, policy, guards: settings, sql_dir })
+        Ok(Config { as_of, inputs, output_root, policy_path, policy, guards: settings, sql_dir, keep_runs: file.retention.keep_runs, textfile_dir })
     }
 
     /// Load the config file at `path` (if it exists, or if it was asked for) and resolve it.

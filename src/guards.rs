@@ -195,17 +195,7 @@ pub struct PreviousRun {
 
 /// Find the newest `as_of=` folder under `root` dated before `as_of` whose manifest reads.
 pub fn previous_run(root: &Path, as_of: NaiveDate) -> Option<PreviousRun> {
-    let mut dated: Vec<(NaiveDate, PathBuf)> = std::fs::read_dir(root)
-        .ok()?
-        .flatten()
-        .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().to_string();
-            let date = crate::values::parse_date(name.strip_prefix("as_of=")?, false).ok()?;
-            (date < as_of && e.path().is_dir()).then(|| (date, e.path()))
-        })
-        .collect();
-    dated.sort();
-    dated.into_iter().rev().find_map(|(date, folder)| {
+    crate::runs::published(root).into_iter().rev().filter(|(date, _)| *date < as_of).find_map(|(date, folder)| {
         let text = std::fs::read_to_string(folder.join(crate::schema::out::MANIFEST)).ok()?;
         let m: serde_json::Value = serde_json::from_str(&text).ok()?;
         let accepted = m["inputs"]

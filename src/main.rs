@@ -7,10 +7,10 @@ fn main() {
     let cli = tongbao::cli::Cli::parse();
     if let Err(e) = tongbao::app::execute(cli) {
         for w in e.warnings() {
-            eprintln!("tongbao: warning: {w}");
+            tongbao::progress::log(&format!("tongbao: warning: {w}"));
         }
         for line in e.to_string().lines() {
-            eprintln!("tongbao: error: {line}");
+            tongbao::progress::log(&format!("tongbao: error: {line}"));
         }
         std::process::exit(e.exit_code());
     }

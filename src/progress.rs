@@ -32,7 +32,7 @@ impl Progress {
     pub fn stage(&self, what: &str) {
         match &self.bar {
             Some(b) => b.set_message(what.to_string()),
-            None if !self.quiet => eprintln!("tongbao: {what}"),
+            None if !self.quiet => log(&format!("tongbao: {what}")),
             None => {}
         }
     }
@@ -41,5 +41,15 @@ impl Progress {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
         }
+    }
+}
+
+/// Print one line to stderr: with an RFC 3339 time in front when stderr is not a terminal
+/// (a log file, the journal, cron's mail), as it is on a terminal otherwise.
+pub fn log(line: &str) {
+    if std::io::stderr().is_terminal() {
+        eprintln!("{line}");
+    } else {
+        eprintln!("{} {line}", chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false));
     }
 }

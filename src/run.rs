@@ -15,6 +15,8 @@ use crate::load::{self, Loaded};
 use crate::lock::RunLock;
 use crate::manifest::{InputEntry, Manifest, OutputEntry, Timing};
 use crate::model::{Inputs, Text};
+use crate::monitor::Figures;
+use crate::runs::{self, Pruned};
 use crate::policy::Period;
 use crate::progress::Progress;
 use crate::publish::{self, Staging};
@@ -30,6 +32,10 @@ pub struct RunOutput {
     pub manifest: Manifest,
     /// Optional values that could not be read (each a row of `row_warnings`).
     pub row_warnings: usize,
+    /// What the run decided, for the monitoring file.
+    pub figures: Figures,
+    /// Runs removed by retention after publishing.
+    pub pruned: Pruned,
 }
 
 /// The policy period that contains the evaluation date, or a configuration error.
@@ -176,6 +182,8 @@ pub fn run(config: &Config, progress: &Progress) -> Result<RunOutput, CommandErr
         lap(&mut record.timings, stage, &mut t, rows(stage));
     });
 
+    let figures = Figures::of(&eval);
+
     progress.stage("building tables");
     let (reference_year, enrollments_out_of_run, claims_out_of_run) = (eval.reference_year, eval.enrollments_out_of_run, eval.claims_out_of_run);
     let Loaded { inputs, reports, rejects, warnings: row_warnings } = loaded;
@@ -217,6 +225,12 @@ pub fn run(config: &Config, progress: &Progress) -> Result<RunOutput, CommandErr
     let json = serde_json::to_vec_pretty(&manifest).context("manifest")?;
     staging.write_bytes(out::MANIFEST, &json)?;
     let folder = staging.publish()?;
+    // still under the lock: `latest` to the newest run, then retention
+    runs::point_latest(&config.output_root)?;
+    let pruned = match config.keep_runs {
+        Some(keep) => runs::prune(&config.output_root, keep)?,
+        None => Pruned::default(),
+    };
     progress.finish();
-    Ok(RunOutput { folder, manifest, row_warnings: row_warning_count })
+    Ok(RunOutput { folder, manifest, row_warnings: row_warning_count, figures, pruned })
 }

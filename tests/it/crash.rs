@@ -52,7 +52,7 @@ fn killing_a_run_at_any_point_leaves_the_published_folder_whole() {
         std::thread::sleep(delay);
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
-        assert_eq!(visible(&out), vec![format!("as_of={AS_OF}")], "after a kill at {delay:?}");
+        assert_eq!(visible(&out), vec![format!("as_of={AS_OF}"), "latest".into()], "after a kill at {delay:?}");
         // the folder is the old run or a complete new one: the same tables either way,
         // and a manifest that reads
         assert_eq!(parquet_files(folder_bytes(&folder)), before, "after a kill at {delay:?}");
@@ -78,5 +78,5 @@ fn two_runs_started_together_one_runs_and_the_other_exits_4() {
     let mut codes = vec![ca, cb];
     codes.sort();
     assert_eq!(codes, vec![Some(0), Some(4)], "after {:?}", started.elapsed());
-    assert_eq!(visible(&out), vec![format!("as_of={AS_OF}")]);
+    assert_eq!(visible(&out), vec![format!("as_of={AS_OF}"), "latest".into()]);
 }

@@ -55,7 +55,7 @@ impl Published {
         assert!(m["guards"]["stopped_by"].as_array().unwrap().iter().any(|f| f["guard"] == guard), "{m:#}");
         // each guard's message is one line: the error lines are the guards' and one saying
         // where the evidence is
-        let errors: Vec<&str> = o.stderr.lines().filter(|l| l.starts_with("tongbao: error:")).collect();
+        let errors: Vec<&str> = o.stderr.lines().filter(|l| l.contains("tongbao: error:")).collect();
         assert_eq!(errors.len(), m["guards"]["stopped_by"].as_array().unwrap().len() + 1, "{}", o.stderr);
         assert!(errors.last().unwrap().contains("nothing was published"));
         m
