@@ -9,6 +9,7 @@ mod crash;
 mod end_to_end;
 mod firm_rules;
 mod guards;
+mod operations;
 mod ingest_paths;
 mod properties;
 mod reject_reasons;
