@@ -5,6 +5,7 @@ mod support;
 mod analyst;
 mod bad_input;
 mod claims_rules;
+mod docs;
 mod crash;
 mod end_to_end;
 mod firm_rules;
