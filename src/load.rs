@@ -23,6 +23,7 @@ pub struct InputReport {
     pub files: Vec<FileInfo>,
     pub counts: Counts,
     /// Files skipped, and other notes on the input as a whole.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
     pub seconds: f64,
 }

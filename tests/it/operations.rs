@@ -143,3 +143,63 @@ fn the_systemd_units_verify() {
     let cron = std::fs::read_to_string(repo().join("deploy/crontab")).unwrap();
     assert!(cron.lines().any(|l| !l.starts_with('#') && l.contains(exec)), "{exec}");
 }
+
+#[test]
+fn retention_after_each_run_keeps_the_newest_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = operator_config(tmp.path(), &repo().join("sample_data/firms.csv"));
+    let text = std::fs::read_to_string(&config).unwrap() + "\n[retention]\nkeep_runs = 2\n";
+    std::fs::write(&config, text.replace("[monitoring]", "[monitoring]")).unwrap();
+    for date in ["2022-05-05", "2022-05-07", "2022-05-06"] {
+        tongbao().arg("-q").arg("--config").arg(&config).args(["run", "--as-of", date]).assert().success();
+    }
+    let out = tmp.path().join("out");
+    let mut names: Vec<String> = std::fs::read_dir(&out).unwrap().flatten().map(|e| e.file_name().to_string_lossy().to_string()).filter(|n| !n.starts_with('.')).collect();
+    names.sort();
+    // the oldest date went, whatever the order the runs were made in
+    assert_eq!(names, ["as_of=2022-05-06", "as_of=2022-05-07", "latest"]);
+    assert_eq!(std::fs::read_link(out.join("latest")).unwrap(), Path::new("as_of=2022-05-07"));
+}
+
+#[test]
+fn the_evaluation_date_can_be_relative_in_the_config_and_on_the_command_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = operator_config(tmp.path(), &repo().join("sample_data/firms.csv"));
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("as_of = \"yesterday\"\n{text}")).unwrap();
+    tongbao().arg("-q").arg("--config").arg(&config).arg("run").env("TONGBAO_TODAY", "2022-05-08").assert().success();
+    assert!(tmp.path().join("out/as_of=2022-05-07").is_dir());
+    tongbao().arg("-q").arg("--config").arg(&config).args(["run", "--as-of", "TODAY"]).env("TONGBAO_TODAY", "2022-05-09").assert().success();
+    assert!(tmp.path().join("out/as_of=2022-05-09").is_dir());
+    tongbao().arg("-q").arg("--config").arg(&config).args(["run", "--as-of", "tomorrow"]).assert().code(2).stderr_has("today or yesterday");
+}
+
+#[test]
+fn the_manifest_has_no_empty_object_and_lists_the_report() {
+    fn no_empty_object(v: &serde_json::Value, at: &str) {
+        match v {
+            serde_json::Value::Object(m) => {
+                assert!(!m.is_empty(), "an empty object at {at}");
+                for (k, x) in m {
+                    no_empty_object(x, &format!("{at}.{k}"));
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| no_empty_object(x, &format!("{at}[{i}]"))),
+            _ => {}
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    tongbao().args(["-q", "run", "--as-of", "2022-05-07", "--out"]).arg(tmp.path()).assert().success();
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(tmp.path().join("as_of=2022-05-07/manifest.json")).unwrap()).unwrap();
+    no_empty_object(&m, "manifest");
+    assert!(m["outputs"].as_array().unwrap().iter().any(|o| o["file"] == "report.html"));
+}
+
+#[test]
+fn generate_takes_the_tier_in_either_case_and_prints_the_whole_command() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = tongbao().args(["generate", "--tier", "S", "--scale-down", "100", "--out"]).arg(tmp.path()).assert().success();
+    assert!(o.stdout.contains(&format!("--config {}/tongbao.toml run --as-of 2022-12-31", tmp.path().display())), "{}", o.stdout);
+    let cfg = tmp.path().join("tongbao.toml");
+    tongbao().arg("-q").arg("--config").arg(&cfg).args(["run", "--as-of", "2022-12-31"]).assert().success();
+}
