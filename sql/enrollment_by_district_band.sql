@@ -2,7 +2,8 @@
 -- key: (district, band_order); one row per district and band that has any firm
 -- bands: none (no exports), (0, edge 1], (edge 1, edge 2], (edge 2, threshold], above;
 -- edges come from the policy file through `params`; unknown_firm for enrolled
--- applications of no known firm
+-- applications of no accepted firm (enrolled_firm_rejected: the firm's row was rejected;
+-- enrolled_unknown_firm: no firm row at all)
 with
 
 params as (
@@ -54,10 +55,11 @@ final as (
         export_band,
         count(*) as firms,
         sum(case when status in ('eligible_enrolled', 'eligible_not_enrolled') then 1 else 0 end) as eligible,
-        sum(case when status in ('eligible_enrolled', 'enrolled_not_eligible', 'enrolled_unknown_firm') then 1 else 0 end) as enrolled,
+        sum(case when status in ('eligible_enrolled', 'enrolled_not_eligible', 'enrolled_firm_rejected', 'enrolled_unknown_firm') then 1 else 0 end) as enrolled,
         sum(case when status = 'eligible_enrolled' then 1 else 0 end) as eligible_enrolled,
         sum(case when status = 'eligible_not_enrolled' then 1 else 0 end) as eligible_not_enrolled,
         sum(case when status = 'enrolled_not_eligible' then 1 else 0 end) as enrolled_not_eligible,
+        sum(case when status = 'enrolled_firm_rejected' then 1 else 0 end) as enrolled_firm_rejected,
         sum(case when status = 'enrolled_unknown_firm' then 1 else 0 end) as enrolled_unknown_firm,
         sum(premium_cny) as premium_cny,
         sum(subsidy_cny) as subsidy_cny
@@ -75,6 +77,7 @@ select
     eligible_enrolled,
     eligible_not_enrolled,
     enrolled_not_eligible,
+    enrolled_firm_rejected,
     enrolled_unknown_firm,
     -- eligible_enrolled / eligible to four decimals, half away from zero, as a decimal
     case when eligible = 0 then null

@@ -136,7 +136,7 @@ fn district_counts(recon: &Keyed) -> BTreeMap<String, i64> {
         if matches!(status, "eligible_enrolled" | "eligible_not_enrolled") {
             *c.entry(format!("{d} eligible")).or_insert(0) += 1;
         }
-        if matches!(status, "eligible_enrolled" | "enrolled_not_eligible" | "enrolled_unknown_firm") {
+        if matches!(status, "eligible_enrolled" | "enrolled_not_eligible" | "enrolled_firm_rejected" | "enrolled_unknown_firm") {
             *c.entry(format!("{d} enrolled")).or_insert(0) += 1;
         }
     }
@@ -164,7 +164,7 @@ pub fn diff(a: &Path, b: &Path) -> Result<RunDiff> {
         // (one row per application) by USCC and application
         let (usccs, apps, statuses) = (texts(&recon, "uscc")?, texts(&recon, "application_id")?, texts(&recon, "status")?);
         let keys = (0..recon.height())
-            .map(|i| if statuses[i] == "enrolled_unknown_firm" { format!("{} {}", usccs[i], apps[i]) } else { usccs[i].clone() })
+            .map(|i| if matches!(statuses[i].as_str(), "enrolled_unknown_firm" | "enrolled_firm_rejected") { format!("{} {}", usccs[i], apps[i]) } else { usccs[i].clone() })
             .collect();
         let rk = keyed_by(&recon, keys, &recon_cols)?;
         Ok((keyed(&read(dir, out::FIRM_ELIGIBILITY)?, "uscc", &firm_cols)?, rk, keyed(&read(dir, out::CLAIM_INDEMNITY)?, "claim_id", &claim_cols)?))

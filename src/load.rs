@@ -59,6 +59,7 @@ pub fn load(config: &Config, progress: &Progress) -> Result<Loaded, IngestError>
     let (firms, r) = read_validator::<FirmParser>(Input::Firms, src(Input::Firms), progress)?;
     loaded.absorb_report(r, firms.rejects, firms.warnings);
     loaded.inputs.firms = in_uscc_order(firms.rows);
+    loaded.inputs.rejected_firms = firms.rejected_keys;
 
     let started = std::time::Instant::now();
     progress.stage("reading exports");

@@ -216,6 +216,9 @@ pub struct FxRate {
 #[derive(Debug, Clone, Default)]
 pub struct Inputs {
     pub firms: Vec<Firm>,
+    /// USCCs of firm rows that were rejected (a duplicate key, a missing value), sorted:
+    /// the register knows these firms, but their rows are unusable.
+    pub rejected_firms: Vec<Text>,
     pub exports: Exports,
     pub listings: Vec<Listing>,
     pub enrollments: Vec<Enrollment>,

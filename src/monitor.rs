@@ -28,6 +28,7 @@ impl Figures {
             ReconStatus::EligibleNotEnrolled,
             ReconStatus::EnrolledNotEligible,
             ReconStatus::NotEligibleNotEnrolled,
+            ReconStatus::EnrolledFirmRejected,
             ReconStatus::EnrolledUnknownFirm,
         ];
         Figures {

@@ -27,6 +27,9 @@ pub struct Validated<T> {
     pub rejects: Vec<Reject>,
     pub warnings: Vec<Reject>,
     pub counts: Counts,
+    /// The keys of rejected rows whose key parsed, sorted (firms: USCCs the register knows
+    /// but whose rows could not be used).
+    pub rejected_keys: Vec<Text>,
 }
 
 /// The checks of one row: collects its rejects and warnings.
@@ -201,6 +204,7 @@ impl<P: RowParser> Validator<P> {
         let pending = std::mem::take(&mut self.pending);
         let mut rejected = self.read - pending.len() as u64 - self.dropped;
         let rejects = &mut self.rejects;
+        let mut rejected_keys = Vec::new();
         // collected in place: a pending row is at least as large as its row, so the
         // accepted rows reuse the pending rows' memory instead of doubling it
         let rows: Vec<P::Row> = pending
@@ -215,13 +219,16 @@ impl<P: RowParser> Validator<P> {
                     Some(v) if !dup => Some(v),
                     _ => {
                         rejected += 1;
+                        rejected_keys.extend(p.key);
                         None
                     }
                 }
             })
             .collect();
         let counts = Counts { read: self.read, accepted: rows.len() as u64 + self.dropped, rejected };
-        Validated { rows, rejects: self.rejects, warnings: self.warnings, counts }
+        rejected_keys.sort();
+        rejected_keys.dedup();
+        Validated { rows, rejects: self.rejects, warnings: self.warnings, counts, rejected_keys }
     }
 }
 
@@ -638,6 +645,6 @@ impl Sink for ExportValidator {
 
 impl ExportValidator {
     pub fn finish(self) -> Validated<Exports> {
-        Validated { rows: self.totals, rejects: self.rejects, warnings: self.warnings, counts: self.counts }
+        Validated { rows: self.totals, rejects: self.rejects, warnings: self.warnings, counts: self.counts, rejected_keys: Vec::new() }
     }
 }

@@ -43,7 +43,7 @@ pub fn evaluate_observed(inputs: &Inputs, policy: &Policy, period: &Period, as_o
     done("blacklist screen");
     let eligibility = eligibility::judge_all(&inputs.firms, &inputs.exports, period, reference_year, &hits);
     done("eligibility");
-    let reconciliation = reconcile::reconcile(&inputs.firms, &eligibility, &enrollments, period, as_of);
+    let reconciliation = reconcile::reconcile(&inputs.firms, &inputs.rejected_firms, &eligibility, &enrollments, period, as_of);
     done("reconciliation");
     let claims = claims::price(&claims_in, &enrollments, &inputs.fx_rates, policy);
     done("claims");

@@ -17,6 +17,10 @@ pub enum ReconStatus {
     EligibleNotEnrolled,
     EnrolledNotEligible,
     NotEligibleNotEnrolled,
+    /// Enrolled, and the USCC is on a firm row that was rejected: a known firm whose row
+    /// is unusable (see the rejects), not a stranger.
+    EnrolledFirmRejected,
+    /// Enrolled, and the USCC is on no firm row at all.
     EnrolledUnknownFirm,
 }
 
@@ -27,6 +31,7 @@ impl ReconStatus {
             ReconStatus::EligibleNotEnrolled => "eligible_not_enrolled",
             ReconStatus::EnrolledNotEligible => "enrolled_not_eligible",
             ReconStatus::NotEligibleNotEnrolled => "not_eligible_not_enrolled",
+            ReconStatus::EnrolledFirmRejected => "enrolled_firm_rejected",
             ReconStatus::EnrolledUnknownFirm => "enrolled_unknown_firm",
         }
     }
@@ -59,8 +64,9 @@ pub fn enrolls_for(e: &Enrollment, period: &Period, as_of: NaiveDate) -> bool {
     e.policy_year == as_of.year() && e.applied_on <= as_of && period.enrolled_statuses.iter().any(|s| s == e.status.as_str())
 }
 
-/// Reconcile. `enrollments` must already exclude rows applied after the evaluation date.
-pub fn reconcile(firms: &[Firm], eligibility: &[Eligibility], enrollments: &[Enrollment], period: &Period, as_of: NaiveDate) -> Vec<Reconciliation> {
+/// Reconcile. `enrollments` must already exclude rows applied after the evaluation date;
+/// `rejected_firms` are the sorted USCCs of rejected firm rows.
+pub fn reconcile(firms: &[Firm], rejected_firms: &[Text], eligibility: &[Eligibility], enrollments: &[Enrollment], period: &Period, as_of: NaiveDate) -> Vec<Reconciliation> {
     let mut by_uscc: HashMap<&str, Vec<&Enrollment>> = HashMap::default();
     for e in enrollments.iter().filter(|e| enrolls_for(e, period, as_of)) {
         by_uscc.entry(e.uscc.as_str()).or_default().push(e);
@@ -96,7 +102,11 @@ pub fn reconcile(firms: &[Firm], eligibility: &[Eligibility], enrollments: &[Enr
             subsidy_cny_cents: if status == ReconStatus::EligibleEnrolled { premium } else { None },
         });
     }
-    // enrolled applications of no accepted firm: one row per application
+    // enrolled applications of no accepted firm: one row per application, told apart by
+    // whether the register has the firm on a rejected row
+    let status_of = |uscc: &str| {
+        if rejected_firms.binary_search_by(|k| k.as_str().cmp(uscc)).is_ok() { ReconStatus::EnrolledFirmRejected } else { ReconStatus::EnrolledUnknownFirm }
+    };
     let mut unknown: Vec<(&str, Vec<&Enrollment>)> = by_uscc.into_iter().collect();
     unknown.sort_by(|a, b| a.0.cmp(b.0));
     for (uscc, apps) in unknown {
@@ -106,7 +116,7 @@ pub fn reconcile(firms: &[Firm], eligibility: &[Eligibility], enrollments: &[Enr
                 name: Arc::from(""),
                 district: Text::new(uscc.get(2..8).unwrap_or("")),
                 is_eligible: None,
-                status: ReconStatus::EnrolledUnknownFirm,
+                status: status_of(uscc),
                 application_id: Some(e.application_id.clone()),
                 policy_no: Some(e.policy_no.clone()),
                 applied_on: Some(e.applied_on),

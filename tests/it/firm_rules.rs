@@ -284,3 +284,32 @@ fn reconciliation_statuses_and_the_subsidy() {
     assert_eq!(row(&unknown).status.as_str(), "enrolled_unknown_firm");
     assert_eq!(e.reconciliation.len(), 4);
 }
+
+#[test]
+fn an_enrollment_of_a_firm_whose_register_row_was_rejected_is_told_apart_from_an_unknown_firm() {
+    let known = uscc("91", "350203", "AAAAAAA1");
+    let rejected = uscc("91", "350206", "EEEEEEE1");
+    let stranger = uscc("91", "350205", "DDDDDDD1");
+    let inputs = Inputs {
+        firms: vec![firm(&known)],
+        rejected_firms: vec![rejected.as_str().into()],
+        exports: exports(&[(&known, 2021, 100, 0)]),
+        enrollments: vec![
+            enrollment("A1", &rejected, "P1", 2022, "2022-01-10", "2022-01-15", EnrollmentStatus::Accepted),
+            enrollment("A2", &stranger, "P2", 2022, "2022-01-10", "2022-01-15", EnrollmentStatus::Accepted),
+            enrollment("A3", &rejected, "P3", 2022, "2022-01-11", "2022-01-15", EnrollmentStatus::Accepted),
+        ],
+        ..Inputs::default()
+    };
+    let e = evaluate(&inputs);
+    let got: Vec<(&str, &str, bool, Option<i64>)> = e
+        .reconciliation
+        .iter()
+        .filter(|r| r.uscc != known.as_str())
+        .map(|r| (r.application_id.as_deref().unwrap_or(""), r.status.as_str(), r.duplicate_enrollment, r.subsidy_cny_cents))
+        .collect();
+    assert_eq!(
+        got,
+        vec![("A2", "enrolled_unknown_firm", false, None), ("A1", "enrolled_firm_rejected", false, None), ("A3", "enrolled_firm_rejected", true, None)]
+    );
+}
