@@ -26,6 +26,7 @@ fn overrides(a: &InputArgs) -> Result<Overrides, CommandError> {
         (Input::Enrollments, &a.enrollments),
         (Input::Claims, &a.claims),
         (Input::FxRates, &a.fx_rates),
+        (Input::Reviews, &a.reviews),
     ] {
         if let Some(p) = path {
             o.inputs.insert(input, p.clone());
@@ -196,6 +197,7 @@ fn overrides_from_run(run: &Path, args: &InputArgs) -> Result<InputArgs, Command
             Some("enrollments") => a.enrollments = p,
             Some("claims") => a.claims = p,
             Some("fx_rates") => a.fx_rates = p,
+            Some("reviews") => a.reviews = p,
             _ => {}
         }
         for f in entry["files"].as_array().into_iter().flatten() {

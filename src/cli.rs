@@ -83,6 +83,9 @@ pub struct InputArgs {
     /// The fx_rates input.
     #[arg(long)]
     pub fx_rates: Option<PathBuf>,
+    /// The reviews input (optional): decisions on possible matches.
+    #[arg(long)]
+    pub reviews: Option<PathBuf>,
     /// For this run only: an optional column a rule reads may be missing (INPUT.COLUMN,
     /// for example `firms.legal_rep_id`). Repeatable.
     #[arg(long, value_name = "INPUT.COLUMN")]

@@ -241,7 +241,7 @@ impl Config {
         for (input, path) in &o.inputs {
             inputs.entry(*input).or_insert_with(InputSource::default).path = path.clone();
         }
-        for input in Input::ALL {
+        for input in Input::ALL.into_iter().filter(|i| !i.is_optional()) {
             if !inputs.contains_key(&input) {
                 bail!("[inputs]: input `{}` is not named (set [inputs] {} in the config or pass --{})", input.name(), input.name(), input.name().replace('_', "-"));
             }

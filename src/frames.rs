@@ -113,15 +113,81 @@ pub fn blacklist_hits(hits: &[Hit], firm_names: &foldhash::HashMap<crate::model:
             text("firm_name", rows.iter().map(|r| firm_names.get(&r.uscc))),
             text("subject", rows.iter().map(|r| Some(r.kind.subject()))),
             text("match", rows.iter().map(|r| Some(r.kind.as_str()))),
-            flag("is_hit", rows.iter().map(|r| Some(r.kind.is_hit()))),
+            flag("is_hit", rows.iter().map(|r| Some(r.counts_as_hit()))),
             text("list_type", rows.iter().map(|r| Some(r.list_type.as_str()))),
             text("case_no", rows.iter().map(|r| Some(&r.case_no))),
             text("listed_name", rows.iter().map(|r| Some(&r.listed_name))),
             text("listed_id", rows.iter().map(|r| Some(&r.listed_id))),
             date("listed_on", rows.iter().map(|r| Some(r.listed_on))),
             date("removed_on", rows.iter().map(|r| r.removed_on)),
+            text("review", rows.iter().map(|r| r.review.as_ref().map(|a| a.decision.as_str()))),
+            date("reviewed_on", rows.iter().map(|r| r.review.as_ref().map(|a| a.decided_on))),
+            text("reviewer", rows.iter().map(|r| r.review.as_ref().map(|a| &a.reviewer))),
             text("source_file", rows.iter().map(|r| Some(&*r.origin.file))),
             int("source_row", rows.iter().map(|r| Some(r.origin.row as i64))),
+        ],
+    )
+}
+
+/// What identifies a possible match from one run to the next (row numbers may move):
+/// firm, how it matched, and the listing.
+pub fn queue_key(uscc: &str, kind: &str, list_type: &str, case_no: &str, listed_name: &str, listed_id: &str, listed_on: &str) -> String {
+    [uscc, kind, list_type, case_no, listed_name, listed_id, listed_on].join("\u{1f}")
+}
+
+/// `review_queue`: the open possible matches (no decision applies), newest listing first;
+/// `is_new` when the last published run's queue did not hold it (`previous`: its keys, or
+/// `None` when there is no earlier run with a queue).
+pub fn review_queue(
+    hits: &[Hit],
+    firm_names: &foldhash::HashMap<crate::model::Text, std::sync::Arc<str>>,
+    previous: Option<&std::collections::HashSet<String>>,
+) -> PolarsResult<DataFrame> {
+    let mut rows: Vec<&Hit> = hits.iter().filter(|h| h.is_open()).collect();
+    rows.sort_by(|a, b| b.listed_on.cmp(&a.listed_on).then_with(|| a.uscc.cmp(&b.uscc)).then_with(|| a.order_key().cmp(&b.order_key())));
+    let key = |h: &Hit| queue_key(&h.uscc, h.kind.as_str(), h.list_type.as_str(), &h.case_no, &h.listed_name, &h.listed_id, &h.listed_on.to_string());
+    let n = rows.len();
+    frame(
+        n,
+        columns![
+            date("listed_on", rows.iter().map(|r| Some(r.listed_on))),
+            text("uscc", rows.iter().map(|r| Some(&r.uscc))),
+            text("firm_name", rows.iter().map(|r| firm_names.get(&r.uscc))),
+            text("subject", rows.iter().map(|r| Some(r.kind.subject()))),
+            text("match", rows.iter().map(|r| Some(r.kind.as_str()))),
+            text("list_type", rows.iter().map(|r| Some(r.list_type.as_str()))),
+            text("case_no", rows.iter().map(|r| Some(&r.case_no))),
+            text("listed_name", rows.iter().map(|r| Some(&r.listed_name))),
+            text("listed_id", rows.iter().map(|r| Some(&r.listed_id))),
+            flag("is_new", rows.iter().map(|r| Some(previous.is_none_or(|p| !p.contains(&key(r)))))),
+            text("source_file", rows.iter().map(|r| Some(&*r.origin.file))),
+            int("source_row", rows.iter().map(|r| Some(r.origin.row as i64))),
+        ],
+    )
+}
+
+/// `review_decisions`: every decision row of the `reviews` input and its effect, sorted
+/// by firm, case and date.
+pub fn review_decisions(outcomes: &[crate::rules::reviews::Outcome]) -> PolarsResult<DataFrame> {
+    let mut rows: Vec<&crate::rules::reviews::Outcome> = outcomes.iter().collect();
+    rows.sort_by(|a, b| {
+        let k = |o: &crate::rules::reviews::Outcome| (o.review.uscc.clone(), o.review.case_key.clone(), o.review.decided_on, o.review.origin.file.clone(), o.review.origin.row);
+        k(a).cmp(&k(b))
+    });
+    let n = rows.len();
+    frame(
+        n,
+        columns![
+            text("uscc", rows.iter().map(|r| Some(&r.review.uscc))),
+            text("case_no", rows.iter().map(|r| Some(&r.review.case_no))),
+            text("decision", rows.iter().map(|r| Some(r.review.decision.as_str()))),
+            date("decided_on", rows.iter().map(|r| Some(r.review.decided_on))),
+            text("reviewer", rows.iter().map(|r| Some(&r.review.reviewer))),
+            text("note", rows.iter().map(|r| Some(&r.review.note))),
+            text("effect", rows.iter().map(|r| Some(r.effect.as_str()))),
+            int("possible_matches", rows.iter().map(|r| Some(i64::from(r.matches)))),
+            text("source_file", rows.iter().map(|r| Some(&*r.review.origin.file))),
+            int("source_row", rows.iter().map(|r| Some(r.review.origin.row as i64))),
         ],
     )
 }

@@ -403,6 +403,6 @@ mod tests {
         assert!(Allow::parse(&["firms.rep_id".into()], &[], &[], &[]).is_err());
         assert!(Allow::parse(&["firms.established_on".into()], &[], &[], &[]).is_err());
         assert!(Allow::parse(&[], &["blacklist".into()], &[], &[]).is_err());
-        assert_eq!(Allow::parse(&[], &[], &["all".into()], &[]).unwrap().drift.len(), 6);
+        assert_eq!(Allow::parse(&[], &[], &["all".into()], &[]).unwrap().drift.len(), 7);
     }
 }

@@ -12,7 +12,7 @@ use crate::progress::Progress;
 use crate::rejects::{Reason, Reject};
 use crate::schema::Input;
 use crate::validate::{
-    ClaimParser, Counts, EnrollmentParser, ExportValidator, FirmParser, FxParser, ListingParser, Validated, Validator,
+    ClaimParser, Counts, EnrollmentParser, ExportValidator, FirmParser, FxParser, ListingParser, ReviewParser, Validated, Validator,
 };
 
 /// What one input gave: its files, counts, rejects and warnings.
@@ -105,6 +105,13 @@ pub fn load(config: &Config, progress: &Progress) -> Result<Loaded, IngestError>
     let (fx, r) = read_validator::<FxParser>(Input::FxRates, src(Input::FxRates), progress)?;
     loaded.absorb_report(r, fx.rejects, fx.warnings);
     loaded.inputs.fx_rates = fx.rows;
+
+    // the one optional input: without it, every possible match stays open
+    if let Some(source) = config.inputs.get(&Input::Reviews) {
+        let (reviews, r) = read_validator::<ReviewParser>(Input::Reviews, source, progress)?;
+        loaded.absorb_report(r, reviews.rejects, reviews.warnings);
+        loaded.inputs.reviews = reviews.rows;
+    }
 
     loaded.rejects.par_sort();
     loaded.warnings.par_sort();

@@ -131,6 +131,39 @@ pub struct Enrollment {
     pub origin: Origin,
 }
 
+/// A reviewer's decision on the possible matches of one firm and one case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ReviewDecision {
+    /// Not the listed person: the possible match stays, marked cleared, and decides nothing.
+    Cleared,
+    /// The listed person: the possible match counts as a hit of its listing's subject.
+    Confirmed,
+}
+
+impl ReviewDecision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewDecision::Cleared => "cleared",
+            ReviewDecision::Confirmed => "confirmed",
+        }
+    }
+}
+
+/// One row of the `reviews` input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    pub uscc: Text,
+    /// The case number as written.
+    pub case_no: Text,
+    /// The case number as compared: normalised as names are.
+    pub case_key: Text,
+    pub decision: ReviewDecision,
+    pub decided_on: NaiveDate,
+    pub reviewer: Text,
+    pub note: String,
+    pub origin: Origin,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ObligorType {
     Buyer,
@@ -224,4 +257,5 @@ pub struct Inputs {
     pub enrollments: Vec<Enrollment>,
     pub claims: Vec<Claim>,
     pub fx_rates: Vec<FxRate>,
+    pub reviews: Vec<Review>,
 }

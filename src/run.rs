@@ -1,6 +1,6 @@
 //! The nightly run: lock, load, evaluate, summarise, publish. Reads like the pipeline.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -52,24 +52,47 @@ pub fn period_for(config: &Config) -> Result<&Period, CommandError> {
 /// The detail tables of an evaluation, by output name. The evaluation and the inputs are
 /// taken whole and freed as soon as they are no longer needed, each rule's rows as soon
 /// as its table is built: for a national register each is gigabytes.
-pub fn detail_tables(eval: Evaluation, inputs: Inputs, rejects: &[Reject], warnings: &[Reject]) -> anyhow::Result<BTreeMap<&'static str, DataFrame>> {
+pub fn detail_tables(
+    eval: Evaluation,
+    inputs: Inputs,
+    rejects: &[Reject],
+    warnings: &[Reject],
+    previous_queue: Option<&HashSet<String>>,
+) -> anyhow::Result<BTreeMap<&'static str, DataFrame>> {
     // from the inputs, only the names of the firms with hits are needed
     let hit_firms: foldhash::HashSet<&str> = eval.hits.iter().map(|h| h.uscc.as_str()).collect();
     let names: foldhash::HashMap<Text, Arc<str>> =
         inputs.firms.iter().filter(|f| hit_firms.contains(f.uscc.as_str())).map(|f| (f.uscc.clone(), f.name.clone())).collect();
     drop(hit_firms);
     drop(inputs);
-    let Evaluation { as_of, period, eligibility, hits, reconciliation, claims, .. } = eval;
+    let Evaluation { as_of, period, eligibility, hits, reconciliation, claims, reviews, .. } = eval;
     let mut t = BTreeMap::new();
     t.insert(out::FIRM_ELIGIBILITY, frames::firm_eligibility(&eligibility, as_of, &period.id)?);
     drop(eligibility);
     t.insert(out::ENROLLMENT_RECONCILIATION, frames::reconciliation(&reconciliation)?);
     drop(reconciliation);
     t.insert(out::BLACKLIST_HITS, frames::blacklist_hits(&hits, &names)?);
+    t.insert(out::REVIEW_QUEUE, frames::review_queue(&hits, &names, previous_queue)?);
+    drop(hits);
+    t.insert(out::REVIEW_DECISIONS, frames::review_decisions(&reviews)?);
     t.insert(out::CLAIM_INDEMNITY, frames::claim_indemnity(&claims)?);
     t.insert(out::REJECTS, frames::rejects(rejects)?);
     t.insert(out::ROW_WARNINGS, frames::rejects(warnings)?);
     Ok(t)
+}
+
+/// The possible matches in a published run's review queue, by [`frames::queue_key`];
+/// `None` when the run has no readable queue.
+fn queue_keys(folder: &std::path::Path) -> Option<HashSet<String>> {
+    use polars::prelude::*;
+    let file = std::fs::File::open(folder.join(format!("{}.parquet", out::REVIEW_QUEUE))).ok()?;
+    let df = ParquetReader::new(file).finish().ok()?;
+    let col = |name: &str| -> Option<Vec<String>> {
+        let s = df.column(name).ok()?.as_materialized_series().cast(&DataType::String).ok()?;
+        Some(s.str().ok()?.iter().map(|v| v.unwrap_or("").to_string()).collect())
+    };
+    let cols: Vec<Vec<String>> = ["uscc", "match", "list_type", "case_no", "listed_name", "listed_id", "listed_on"].iter().map(|c| col(c)).collect::<Option<_>>()?;
+    Some((0..df.height()).map(|i| frames::queue_key(&cols[0][i], &cols[1][i], &cols[2][i], &cols[3][i], &cols[4][i], &cols[5][i], &cols[6][i])).collect())
 }
 
 /// What every manifest of a run holds, published or failed, but its outputs and status.
@@ -186,9 +209,11 @@ pub fn run(config: &Config, progress: &Progress) -> Result<RunOutput, CommandErr
 
     progress.stage("building tables");
     let (reference_year, enrollments_out_of_run, claims_out_of_run) = (eval.reference_year, eval.enrollments_out_of_run, eval.claims_out_of_run);
+    let reviews_out_of_run = eval.reviews_out_of_run();
     let Loaded { inputs, reports, rejects, warnings: row_warnings } = loaded;
     let row_warning_count = row_warnings.len();
-    let tables = detail_tables(eval, inputs, &rejects, &row_warnings)?;
+    let previous_queue = previous.as_ref().and_then(|p| queue_keys(&p.folder));
+    let tables = detail_tables(eval, inputs, &rejects, &row_warnings, previous_queue.as_ref())?;
     drop((rejects, row_warnings));
     lap(&mut record.timings, "tables", &mut t, None);
 
@@ -218,6 +243,7 @@ pub fn run(config: &Config, progress: &Progress) -> Result<RunOutput, CommandErr
     let out_of_run = |i: Input| match i {
         Input::Enrollments => enrollments_out_of_run,
         Input::Claims => claims_out_of_run,
+        Input::Reviews => reviews_out_of_run,
         _ => 0,
     };
     let manifest = record.manifest(&reports, out_of_run, outputs, verdict, exit::SUCCESS);

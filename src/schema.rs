@@ -11,17 +11,25 @@ pub enum Input {
     Enrollments,
     Claims,
     FxRates,
+    /// Review decisions on possible matches: the one optional input.
+    Reviews,
 }
 
 impl Input {
-    pub const ALL: [Input; 6] = [
+    pub const ALL: [Input; 7] = [
         Input::Firms,
         Input::Exports,
         Input::Blacklists,
         Input::Enrollments,
         Input::Claims,
         Input::FxRates,
+        Input::Reviews,
     ];
+
+    /// An input the config may leave out: it then has no rows.
+    pub fn is_optional(self) -> bool {
+        self == Input::Reviews
+    }
 
     pub fn name(self) -> &'static str {
         match self {
@@ -31,6 +39,7 @@ impl Input {
             Input::Enrollments => "enrollments",
             Input::Claims => "claims",
             Input::FxRates => "fx_rates",
+            Input::Reviews => "reviews",
         }
     }
 
@@ -47,6 +56,7 @@ impl Input {
             Input::Enrollments => ENROLLMENTS,
             Input::Claims => CLAIMS,
             Input::FxRates => FX_RATES,
+            Input::Reviews => REVIEWS,
         }
     }
 }
@@ -124,6 +134,10 @@ pub mod col {
     pub const RATE_DATE: &str = "rate_date";
     pub const CNY_PER_UNIT: &str = "cny_per_unit";
     pub const UNITS: &str = "units";
+    pub const DECISION: &str = "decision";
+    pub const DECIDED_ON: &str = "decided_on";
+    pub const REVIEWER: &str = "reviewer";
+    pub const NOTE: &str = "note";
 }
 
 use col::*;
@@ -207,6 +221,15 @@ const FX_RATES: &[Column] = &[
     read(UNITS, &["单位"]),
 ];
 
+const REVIEWS: &[Column] = &[
+    req(USCC, &["统一社会信用代码"]),
+    req(CASE_NO, &["案号"]),
+    req(DECISION, &["复核结论", "决定"]),
+    req(DECIDED_ON, &["复核日期", "决定日期"]),
+    opt(REVIEWER, &["复核人"]),
+    opt(NOTE, &["备注"]),
+];
+
 /// Output tables of a run, by file stem.
 pub mod out {
     pub const FIRM_ELIGIBILITY: &str = "firm_eligibility";
@@ -215,12 +238,22 @@ pub mod out {
     pub const CLAIM_INDEMNITY: &str = "claim_indemnity";
     pub const REJECTS: &str = "rejects";
     pub const ROW_WARNINGS: &str = "row_warnings";
+    pub const REVIEW_QUEUE: &str = "review_queue";
+    pub const REVIEW_DECISIONS: &str = "review_decisions";
     pub const MANIFEST: &str = "manifest.json";
     pub const REPORT: &str = "report.html";
 
     /// The detail tables, by file stem: a summary query may not take one of these names.
-    pub const DETAIL_TABLES: [&str; 6] =
-        [FIRM_ELIGIBILITY, BLACKLIST_HITS, ENROLLMENT_RECONCILIATION, CLAIM_INDEMNITY, REJECTS, ROW_WARNINGS];
+    pub const DETAIL_TABLES: [&str; 8] = [
+        FIRM_ELIGIBILITY,
+        BLACKLIST_HITS,
+        ENROLLMENT_RECONCILIATION,
+        CLAIM_INDEMNITY,
+        REJECTS,
+        ROW_WARNINGS,
+        REVIEW_QUEUE,
+        REVIEW_DECISIONS,
+    ];
 
     /// Where a run stopped by a guard leaves its evidence, under the output root.
     pub const FAILED_DIR: &str = "failed";

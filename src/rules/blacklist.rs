@@ -70,9 +70,21 @@ pub struct Hit {
     pub listed_on: NaiveDate,
     pub removed_on: Option<NaiveDate>,
     pub origin: Origin,
+    /// The review decision that applies to a possible match, if any.
+    pub review: Option<crate::rules::reviews::Applied>,
 }
 
 impl Hit {
+    /// A hit, or a possible match that a reviewer confirmed: it makes the firm ineligible.
+    pub fn counts_as_hit(&self) -> bool {
+        self.kind.is_hit() || self.review.as_ref().is_some_and(|r| r.decision == crate::model::ReviewDecision::Confirmed)
+    }
+
+    /// A possible match no decision has closed: for the review queue.
+    pub fn is_open(&self) -> bool {
+        !self.kind.is_hit() && self.review.is_none()
+    }
+
     /// The order of a firm's hits in the hits table.
     pub fn order_key(&self) -> (MatchKind, ListType, &str, &str, u64) {
         (self.kind, self.list_type, &self.case_no, &self.origin.file, self.origin.row)
@@ -150,6 +162,7 @@ pub fn screen_firm(firm: &Firm, ix: &ListingIndex) -> Vec<Hit> {
         listed_on: l.listed_on,
         removed_on: l.removed_on,
         origin: l.origin.clone(),
+        review: None,
     };
     for l in ix.by_uscc.get(firm.uscc.as_str()).into_iter().flatten() {
         hits.push(hit(MatchKind::FirmUscc, l));

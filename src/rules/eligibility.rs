@@ -137,8 +137,9 @@ pub fn judge(firm: &Firm, exports: &Exports, period: &Period, reference_year: i3
     } else if totals.self_cents > period.export_threshold_cents {
         reasons.push(FirmReason::ExportsOverThreshold);
     }
-    let firm_hit = hits.iter().any(|h| h.kind.is_hit() && h.kind.subject() == "firm");
-    let rep_hit = hits.iter().any(|h| h.kind.is_hit() && h.kind.subject() == "legal_rep");
+    // a possible match a reviewer confirmed counts as a hit of its listing's subject
+    let firm_hit = hits.iter().any(|h| h.counts_as_hit() && h.kind.subject() == "firm");
+    let rep_hit = hits.iter().any(|h| h.counts_as_hit() && h.kind.subject() == "legal_rep");
     if firm_hit {
         reasons.push(FirmReason::FirmBlacklisted);
     }
@@ -155,8 +156,8 @@ pub fn judge(firm: &Firm, exports: &Exports, period: &Period, reference_year: i3
         agency_exports_cents: totals.agency_cents,
         is_eligible: reasons.is_empty(),
         reasons,
-        hits: hits.iter().filter(|h| h.kind.is_hit()).count() as u32,
-        possible_matches: hits.iter().filter(|h| !h.kind.is_hit()).count() as u32,
+        hits: hits.iter().filter(|h| h.counts_as_hit()).count() as u32,
+        possible_matches: hits.iter().filter(|h| !h.counts_as_hit()).count() as u32,
     }
 }
 

@@ -6,6 +6,7 @@ pub mod claims;
 pub mod eligibility;
 pub mod fx;
 pub mod reconcile;
+pub mod reviews;
 
 use chrono::NaiveDate;
 
@@ -26,6 +27,15 @@ pub struct Evaluation {
     pub enrollments_out_of_run: u64,
     /// Claims notified after the evaluation date: out of this run.
     pub claims_out_of_run: u64,
+    /// Every review decision and what became of it.
+    pub reviews: Vec<reviews::Outcome>,
+}
+
+impl Evaluation {
+    /// Review decisions dated after the evaluation date: out of this run.
+    pub fn reviews_out_of_run(&self) -> u64 {
+        self.reviews.iter().filter(|o| o.effect == reviews::Effect::OutOfRun).count() as u64
+    }
 }
 
 /// Apply every rule for the evaluation date `as_of` under `period` (the policy period
@@ -39,7 +49,8 @@ pub fn evaluate_observed(inputs: &Inputs, policy: &Policy, period: &Period, as_o
     let reference_year = period.reference_year_for(as_of);
     let enrollments: Vec<_> = inputs.enrollments.iter().filter(|e| e.applied_on <= as_of).cloned().collect();
     let claims_in: Vec<_> = inputs.claims.iter().filter(|c| c.notified_on <= as_of).cloned().collect();
-    let hits = blacklist::screen(&inputs.firms, &inputs.listings, as_of);
+    let mut hits = blacklist::screen(&inputs.firms, &inputs.listings, as_of);
+    let reviews = reviews::apply(&mut hits, &inputs.reviews, as_of);
     done("blacklist screen");
     let eligibility = eligibility::judge_all(&inputs.firms, &inputs.exports, period, reference_year, &hits);
     done("eligibility");
@@ -57,5 +68,6 @@ pub fn evaluate_observed(inputs: &Inputs, policy: &Policy, period: &Period, as_o
         hits,
         reconciliation,
         claims,
+        reviews,
     }
 }

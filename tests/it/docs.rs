@@ -51,6 +51,8 @@ fn outputs_md_lists_every_column_of_every_detail_table_with_its_type() {
         ("claim_indemnity", tongbao::frames::claim_indemnity(&[]).unwrap()),
         ("rejects", tongbao::frames::rejects(&[]).unwrap()),
         ("row_warnings", tongbao::frames::rejects(&[]).unwrap()),
+        ("review_queue", tongbao::frames::review_queue(&[], &Default::default(), None).unwrap()),
+        ("review_decisions", tongbao::frames::review_decisions(&[]).unwrap()),
     ];
     let docs = documented();
     for (name, df) in frames {

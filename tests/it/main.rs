@@ -14,3 +14,4 @@ mod operations;
 mod ingest_paths;
 mod properties;
 mod reject_reasons;
+mod reviews;

@@ -3,7 +3,7 @@
 use tongbao::ingest::read_input;
 use tongbao::rejects::{Reason, Reject};
 use tongbao::schema::Input;
-use tongbao::validate::{ClaimParser, Counts, EnrollmentParser, ExportValidator, FirmParser, FxParser, ListingParser, Validator};
+use tongbao::validate::{ClaimParser, Counts, EnrollmentParser, ExportValidator, FirmParser, FxParser, ListingParser, ReviewParser, Validator};
 
 use crate::ingest_paths::source;
 use crate::support::*;
@@ -29,6 +29,7 @@ fn validate(input: Input, text: &[u8]) -> (Counts, Vec<Reject>) {
         Input::Enrollments => go!(Validator::<EnrollmentParser>::default()),
         Input::Claims => go!(Validator::<ClaimParser>::default()),
         Input::FxRates => go!(Validator::<FxParser>::default()),
+        Input::Reviews => go!(Validator::<ReviewParser>::default()),
     };
     assert_eq!(counts.read, counts.accepted + counts.rejected, "{counts:?}");
     (counts, rejects)
