@@ -113,9 +113,25 @@ pub fn firm(eval: &Evaluation, inputs: &Inputs, rejects: &[Reject], uscc_raw: &s
         Lang::En => format!("dishonesty and gang-related lists (firm and legal representative {}): {} hits, {} possible matches", f.legal_rep_name, el.hits, el.possible_matches),
     });
     for h in hits {
-        let kind = if h.kind.is_hit() { tr(lang, "命中", "hit") } else { tr(lang, "疑似，待复核", "possible match, for review") };
+        let kind = match (h.kind.is_hit(), h.review.as_ref().map(|r| r.decision)) {
+            (true, _) => tr(lang, "命中", "hit"),
+            (false, Some(crate::model::ReviewDecision::Confirmed)) => tr(lang, "疑似，经复核确认，计为命中", "possible match, confirmed by review: counts as a hit"),
+            (false, Some(crate::model::ReviewDecision::Cleared)) => tr(lang, "疑似，经复核排除", "possible match, cleared by review"),
+            (false, None) => tr(lang, "疑似，待复核", "possible match, for review"),
+        };
+        let decision = h
+            .review
+            .as_ref()
+            .map(|r| {
+                let who = if r.reviewer.is_empty() { String::new() } else { format!(" ({})", r.reviewer) };
+                match lang {
+                    Lang::Zh => format!("；复核决定：{} {}{who}", if r.decision == crate::model::ReviewDecision::Confirmed { "确认" } else { "排除" }, r.decided_on),
+                    Lang::En => format!("; review decision: {} on {}{who}", r.decision.as_str(), r.decided_on),
+                }
+            })
+            .unwrap_or_default();
         out += &format!(
-            "      - {kind}: {} {}, {} {}, {} {}, {} {}{}\n",
+            "      - {kind}: {} {}, {} {}, {} {}, {} {}{}{decision}\n",
             tr(lang, "名单", "list"),
             h.list_type.as_str(),
             tr(lang, "案号", "case"),

@@ -65,6 +65,8 @@ fn run_on_sample_data_publishes_every_table_and_the_manifest() {
         "claim_indemnity.parquet",
         "rejects.parquet",
         "row_warnings.parquet",
+        "review_queue.parquet",
+        "review_decisions.parquet",
         "enrollment_by_district_band.parquet",
         "exposure_by_cause.parquet",
         "exposure_by_country.parquet",
@@ -81,7 +83,7 @@ fn run_on_sample_data_publishes_every_table_and_the_manifest() {
     assert_eq!(manifest["period"]["id"], "2022-2023");
     assert_eq!(manifest["exit_status"], 0);
     let inputs = manifest["inputs"].as_array().expect("inputs");
-    assert_eq!(inputs.len(), 6);
+    assert_eq!(inputs.len(), 7);
     for i in inputs {
         let (read, acc, rej) = (i["counts"]["read"].as_u64().unwrap(), i["counts"]["accepted"].as_u64().unwrap(), i["counts"]["rejected"].as_u64().unwrap());
         assert_eq!(read, acc + rej, "{}", i["input"]);
@@ -179,13 +181,34 @@ fn claims_match_the_hand_checked_answers() {
 fn blacklist_hits_match_the_hand_checked_answers() {
     let (_tmp, folder) = run_sample();
     let df = read_parquet(&folder.join("blacklist_hits.parquet"));
-    let (u, m, lt, cn) = (texts(&df, "uscc"), texts(&df, "match"), texts(&df, "list_type"), texts(&df, "case_no"));
-    let mut got: Vec<Vec<String>> = (0..df.height()).map(|i| vec![u[i].clone(), m[i].clone(), lt[i].clone(), cn[i].clone()]).collect();
-    let mut want: Vec<Vec<String>> =
-        expected("blacklist_hits.csv").into_iter().map(|w| vec![w["uscc"].clone(), w["match"].clone(), w["list_type"].clone(), w["case_no"].clone()]).collect();
-    got.sort();
-    want.sort();
-    assert_eq!(got, want);
+    let columns = ["uscc", "match", "list_type", "case_no", "is_hit", "review"];
+    assert_eq!(rows_of(&df, &columns), expected_rows("blacklist_hits.csv", &columns));
+}
+
+/// An output's rows as text in the named columns, sorted.
+fn rows_of(df: &DataFrame, columns: &[&str]) -> Vec<Vec<String>> {
+    let cols: Vec<Vec<String>> = columns.iter().map(|c| texts(df, c)).collect();
+    let mut rows: Vec<Vec<String>> = (0..df.height()).map(|i| cols.iter().map(|c| c[i].clone()).collect()).collect();
+    rows.sort();
+    rows
+}
+
+/// An expected CSV's rows in the named columns, sorted.
+fn expected_rows(file: &str, columns: &[&str]) -> Vec<Vec<String>> {
+    let mut rows: Vec<Vec<String>> = expected(file).into_iter().map(|w| columns.iter().map(|c| w[*c].clone()).collect()).collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn review_decisions_and_the_queue_match_the_hand_checked_answers() {
+    let (_tmp, folder) = run_sample();
+    let columns = ["uscc", "case_no", "decision", "decided_on", "effect", "possible_matches"];
+    let df = read_parquet(&folder.join("review_decisions.parquet"));
+    assert_eq!(rows_of(&df, &columns), expected_rows("review_decisions.csv", &columns));
+    let columns = ["uscc", "match", "list_type", "case_no", "is_new"];
+    let df = read_parquet(&folder.join("review_queue.parquet"));
+    assert_eq!(rows_of(&df, &columns), expected_rows("review_queue.csv", &columns));
 }
 
 #[test]

@@ -160,3 +160,26 @@ fn a_decision_on_a_listing_that_is_a_hit_changes_nothing() {
     assert!(!e.eligibility[0].is_eligible);
     assert_eq!(effects(&e), [(2, "stale")]);
 }
+
+#[test]
+fn explain_cites_the_decision_that_applies() {
+    let out = tongbao().args(["-q", "explain", "--lang", "en", "--as-of", AS_OF, "firm", "91350205MA31CR8Y18"]).assert().success();
+    assert!(out.stdout.contains("possible match, confirmed by review: counts as a hit"), "{}", out.stdout);
+    assert!(out.stdout.contains("review decision: confirmed on 2022-04-28 (李复核)"), "{}", out.stdout);
+    assert!(out.stdout.contains("conclusion: not eligible (legal_rep_blacklisted)."), "{}", out.stdout);
+    let out = tongbao().args(["-q", "explain", "--as-of", AS_OF, "firm", "91350206MA34R0A158"]).assert().success();
+    assert!(out.stdout.contains("复核决定：排除 2022-04-20 (王审核)"), "{}", out.stdout);
+}
+
+#[test]
+fn a_possible_match_open_in_the_last_run_is_not_new_tonight() {
+    let tmp = tempfile::tempdir().unwrap();
+    for date in ["2022-05-06", "2022-05-07"] {
+        tongbao().args(["-q", "run", "--as-of", date, "--out"]).arg(tmp.path()).assert().success();
+    }
+    let q = read_parquet(&tmp.path().join("as_of=2022-05-07/review_queue.parquet"));
+    let new = crate::end_to_end::texts(&q, "is_new");
+    assert_eq!(new, ["false"], "F26's possible match was open on 2022-05-06 too");
+    let q = read_parquet(&tmp.path().join("as_of=2022-05-06/review_queue.parquet"));
+    assert!(crate::end_to_end::texts(&q, "is_new").iter().all(|v| v == "true"), "no earlier run: everything is new");
+}
