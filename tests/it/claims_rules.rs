@@ -273,3 +273,53 @@ fn the_largest_loss_does_not_overflow() {
     assert_eq!(r.indemnity_cents, Some(5_000_000));
     assert_eq!(r.cut_by_cap_cents, Some(799_999_999_999_999 - 5_000_000));
 }
+
+#[test]
+fn the_cap_follows_notification_order_not_claim_id_order() {
+    // C1 sorts first as an id but was notified last: C2 and C3 take the cap before it
+    let r = price_all(vec![
+        claim("C1", &u(), 4_000_000, "2022-03-09"),
+        claim("C2", &u(), 4_000_000, "2022-03-01"),
+        claim("C3", &u(), 2_000_000, "2022-03-05"),
+    ]);
+    let got: Vec<_> = r.iter().map(|c| (c.claim_id.as_str(), c.indemnity_cents, c.cut_by_cap_cents, c.cap_taken_before_cents)).collect();
+    // C2: 32,000 of 32,000; C3: 16,000 of 16,000 (48,000 taken); C1: 2,000 of 32,000
+    assert_eq!(
+        got,
+        vec![
+            ("C1", Some(200_000), Some(3_000_000), Some(4_800_000)),
+            ("C2", Some(3_200_000), Some(0), Some(0)),
+            ("C3", Some(1_600_000), Some(0), Some(3_200_000)),
+        ]
+    );
+}
+
+#[test]
+fn a_buyer_and_an_issuing_bank_with_the_same_id_are_two_obligors() {
+    let mut buyer = claim("C1", &u(), 7_000_000, "2022-03-01");
+    buyer.obligor_id = "BKCHCNBJ".into();
+    buyer.obligor_key = "BKCHCNBJ".into();
+    let mut bank = claim("C2", &u(), 7_000_000, "2022-03-02");
+    bank.obligor_type = ObligorType::IssuingBank;
+    bank.obligor_id = "BKCHCNBJ".into();
+    bank.obligor_key = "BKCHCNBJ".into();
+    let r = price_all(vec![buyer, bank]);
+    // each its own USD 50,000: 80% of 70,000 is 56,000, cut by 6,000 each
+    let got: Vec<_> = r.iter().map(|c| (c.indemnity_cents, c.cut_by_cap_cents, c.cap_taken_before_cents)).collect();
+    assert_eq!(got, vec![(Some(5_000_000), Some(600_000), Some(0)), (Some(5_000_000), Some(600_000), Some(0))]);
+}
+
+#[test]
+fn a_paid_claim_whose_loss_cannot_be_converted_is_flagged_for_reconciliation() {
+    // documented decision: the insurer paid an amount nobody can check against the rules
+    let mut c = claim("C1", &u(), 1_000_000, "2022-03-01");
+    c.currency = "EUR".into();
+    c.status = ClaimStatus::Paid;
+    c.paid_usd_cents = Some(800_000);
+    let r = one(c.clone());
+    assert_eq!((r.usd_loss_cents, r.indemnity_cents), (None, None));
+    assert_eq!(r.paid_mismatch, Some(true));
+    // with no paid_usd there is nothing to reconcile
+    c.paid_usd_cents = None;
+    assert_eq!(one(c).paid_mismatch, Some(false));
+}

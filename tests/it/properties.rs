@@ -161,3 +161,58 @@ mod screen {
         }
     }
 }
+
+mod ledger {
+    use proptest::prelude::*;
+    use tongbao::model::*;
+    use tongbao::rules::claims::price;
+
+    use crate::support::*;
+
+    /// The cap ledger written plainly: claims in (notified_on, claim_id as bytes) order, each
+    /// taking min(80% of its loss rounded down, USD 50,000 − what its (policy, obligor type,
+    /// obligor) already took).
+    fn reference(claims: &[(String, u8, u8, i64, u32)]) -> std::collections::BTreeMap<String, i64> {
+        let mut order: Vec<&(String, u8, u8, i64, u32)> = claims.iter().collect();
+        order.sort_by(|a, b| (a.4, a.0.as_bytes()).cmp(&(b.4, b.0.as_bytes())));
+        let mut taken: std::collections::HashMap<(u8, u8), i64> = std::collections::HashMap::new();
+        let mut out = std::collections::BTreeMap::new();
+        for (id, kind, obligor, loss, _) in order {
+            let before_cap = loss * 8000 / 10_000;
+            let used = taken.entry((*kind, *obligor)).or_insert(0);
+            let granted = before_cap.min(5_000_000 - *used);
+            *used += granted;
+            out.insert(id.clone(), granted);
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        /// Random text ids (so id order and notification order disagree), two obligor
+        /// types sharing ids: the ledger equals the plain one.
+        #[test]
+        fn the_cap_ledger_equals_a_plain_reference(
+            raw in prop::collection::vec(("[A-Za-z0-9-]{1,6}", 0u8..2, 0u8..2, 0i64..4_000_000, 0u32..5), 1..12)
+        ) {
+            // unique ids, as the claims key makes them
+            let mut seen = std::collections::HashSet::new();
+            let claims_in: Vec<(String, u8, u8, i64, u32)> = raw.into_iter().filter(|c| seen.insert(c.0.to_uppercase())).map(|(id, k, o, l, day)| (id.to_uppercase(), k, o, l, day)).collect();
+            let u = uscc("91", "350203", "MA33GULG");
+            let claims: Vec<Claim> = claims_in.iter().map(|(id, kind, obligor, loss, day)| {
+                let mut c = claim(id, &u, *loss, &format!("2022-03-{:02}", day + 1));
+                c.obligor_type = if *kind == 0 { ObligorType::Buyer } else { ObligorType::IssuingBank };
+                let key = if *obligor == 0 { "BKCHCNBJ" } else { "HSBCHKHH" };
+                c.obligor_id = key.into();
+                c.obligor_key = key.into();
+                c
+            }).collect();
+            let app = enrollment("A1", &u, "P1", 2022, "2022-01-10", "2022-01-15", EnrollmentStatus::Accepted);
+            let rates = vec![fx("USD", "2022-01-04", 63794, 4, 1)];
+            let got: std::collections::BTreeMap<String, i64> =
+                price(&claims, &[app], &rates, &policy()).into_iter().map(|r| (r.claim_id.clone(), r.indemnity_cents.unwrap_or(-1))).collect();
+            prop_assert_eq!(got, reference(&claims_in));
+        }
+    }
+}
