@@ -14,6 +14,7 @@ pub mod config;
 pub mod diff;
 pub mod error;
 pub mod explain;
+pub mod faults;
 pub mod frames;
 pub mod generate;
 pub mod guards;

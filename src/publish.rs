@@ -36,6 +36,7 @@ impl Staging {
 
     fn count_file(&mut self) -> Result<()> {
         self.files_written += 1;
+        crate::faults::point(&format!("file:{}", self.files_written));
         if self.fault_after.is_some_and(|n| self.files_written >= n) {
             bail!("injected fault after {} files", self.files_written);
         }
@@ -69,16 +70,19 @@ impl Staging {
     /// there is one, so that readers see the old folder or the new, never neither.
     pub fn publish(self) -> Result<PathBuf> {
         sync_dir(&self.dir)?;
+        crate::faults::point("synced");
         let root = self.target.parent().map(Path::to_path_buf).unwrap_or_default();
         if self.target.exists() {
             exchange(&self.dir, &self.target)
                 .with_context(|| format!("cannot put `{}` in place of `{}`", self.dir.display(), self.target.display()))?;
             sync_dir(&root)?;
+            crate::faults::point("exchanged");
             // the old folder now lives under the staging name
             std::fs::remove_dir_all(&self.dir).with_context(|| format!("cannot remove the old run `{}`", self.dir.display()))?;
         } else {
             std::fs::rename(&self.dir, &self.target)
                 .with_context(|| format!("cannot rename `{}` to `{}`", self.dir.display(), self.target.display()))?;
+            crate::faults::point("renamed");
         }
         sync_dir(&root)?;
         Ok(self.target)

@@ -160,6 +160,7 @@ pub fn run(config: &Config, progress: &Progress) -> Result<RunOutput, CommandErr
     }
 
     let _lock = RunLock::acquire(&config.output_root).map_err(CommandError::Locked)?;
+    crate::faults::hold_after_lock();
     for root in [config.output_root.clone(), config.output_root.join(out::FAILED_DIR)] {
         for stale in publish::remove_stale_staging(&root) {
             record.warnings.push(format!("removed `{stale}`, left by a run that did not finish"));
@@ -251,6 +252,7 @@ pub fn run(config: &Config, progress: &Progress) -> Result<RunOutput, CommandErr
     let json = serde_json::to_vec_pretty(&manifest).context("manifest")?;
     staging.write_bytes(out::MANIFEST, &json)?;
     let folder = staging.publish()?;
+    crate::faults::point("published");
     // still under the lock: `latest` to the newest run, then retention
     runs::point_latest(&config.output_root)?;
     let pruned = match config.keep_runs {

@@ -66,17 +66,87 @@ fn killing_a_run_at_any_point_leaves_the_published_folder_whole() {
 }
 
 #[test]
-fn two_runs_started_together_one_runs_and_the_other_exits_4() {
+fn a_second_run_while_the_first_holds_the_lock_exits_4_at_once() {
     let tmp = tempfile::tempdir().unwrap();
-    let config = generated(&tmp.path().join("data"));
     let out = tmp.path().join("out");
-    std::fs::create_dir_all(&out).unwrap();
-    let mut a = run_cmd(&config, &out).spawn().unwrap();
-    let mut b = run_cmd(&config, &out).spawn().unwrap();
+    let signal = tmp.path().join("holding");
+    let sample = |c: &mut Command| {
+        c.current_dir(repo()).args(["-q", "run", "--as-of", "2022-05-07", "--out"]).arg(&out).env_remove("TONGBAO_FAULT_AFTER_FILES");
+    };
+    let mut first = Command::new(env!("CARGO_BIN_EXE_tongbao"));
+    sample(&mut first);
+    let mut first = first.env("TONGBAO_HOLD_LOCK", &signal).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    // the first run says when it holds the lock
     let started = Instant::now();
-    let (ca, cb) = (a.wait().unwrap().code(), b.wait().unwrap().code());
-    let mut codes = vec![ca, cb];
-    codes.sort();
-    assert_eq!(codes, vec![Some(0), Some(4)], "after {:?}", started.elapsed());
-    assert_eq!(visible(&out), vec![format!("as_of={AS_OF}"), "latest".into()]);
+    while !signal.exists() {
+        assert!(started.elapsed().as_secs() < 60, "the first run never took the lock");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let mut second = Command::new(env!("CARGO_BIN_EXE_tongbao"));
+    sample(&mut second);
+    let o = second.env_remove("TONGBAO_HOLD_LOCK").output().unwrap();
+    assert_eq!(o.status.code(), Some(4), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("holds the lock"));
+    std::fs::remove_file(&signal).unwrap();
+    assert_eq!(first.wait().unwrap().code(), Some(0));
+    assert_eq!(visible(&out), vec!["as_of=2022-05-07".to_string(), "latest".into()]);
+}
+
+/// The sample's run into `out`, with extra arguments and environment.
+fn sample_run(out: &Path, args: &[&str], kill_at: Option<&str>) -> std::process::ExitStatus {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_tongbao"));
+    c.current_dir(repo()).args(["-q", "run", "--as-of", "2022-05-07", "--out"]).arg(out).args(args);
+    c.env_remove("TONGBAO_FAULT_AFTER_FILES").env_remove("TONGBAO_HOLD_LOCK").stdout(Stdio::null()).stderr(Stdio::null());
+    if let Some(step) = kill_at {
+        c.env("TONGBAO_KILL_AT", step);
+    }
+    c.status().unwrap()
+}
+
+#[test]
+fn a_kill_at_every_step_of_publish_leaves_exactly_the_old_run_or_exactly_the_new_one() {
+    use std::os::unix::process::ExitStatusExt;
+    let tmp = tempfile::tempdir().unwrap();
+    // run B differs from run A: one claim's loss is larger, so its tables differ
+    let claims = std::fs::read_to_string(repo().join("sample_data/claims.csv")).unwrap();
+    assert!(claims.contains(",USD,40000.00,paid,"));
+    let b_claims = tmp.path().join("claims_b.csv");
+    std::fs::write(&b_claims, claims.replacen(",USD,40000.00,paid,", ",USD,41000.00,paid,", 1)).unwrap();
+    let b_args = ["--claims", b_claims.to_str().unwrap()];
+    let folder = |out: &Path| out.join("as_of=2022-05-07");
+    let reference = |args: &[&str], name: &str| {
+        let out = tmp.path().join(name);
+        assert!(sample_run(&out, args, None).success());
+        parquet_files(folder_bytes(&folder(&out)))
+    };
+    let (a, b) = (reference(&[], "ref_a"), reference(&b_args, "ref_b"));
+    assert_ne!(a, b);
+    let files = a.len() + 1; // and the manifest
+    let mut steps: Vec<String> = (1..=files).map(|n| format!("file:{n}")).collect();
+    steps.extend(["synced", "exchanged", "published"].map(String::from));
+    for step in &steps {
+        let out = tmp.path().join(format!("out-{}", step.replace(':', "-")));
+        assert!(sample_run(&out, &[], None).success());
+        let status = sample_run(&out, &b_args, Some(step));
+        assert_eq!(status.signal(), Some(9), "the run was not killed at {step}");
+        let visible_now = parquet_files(folder_bytes(&folder(&out)));
+        let which = if visible_now == a { "old" } else if visible_now == b { "new" } else { panic!("after a kill at {step}: neither the old run nor the new") };
+        let m: serde_json::Value = serde_json::from_slice(&std::fs::read(folder(&out).join("manifest.json")).unwrap()).expect("a whole manifest");
+        let claims_file = m["inputs"].as_array().unwrap().iter().find(|i| i["input"] == "claims").unwrap()["path"].as_str().unwrap().to_string();
+        assert_eq!(claims_file.ends_with("claims_b.csv"), which == "new", "the manifest belongs to the tables after a kill at {step}");
+        // before the exchange the old run shows, after it the new one
+        let expect_new = matches!(step.as_str(), "exchanged" | "published");
+        assert_eq!(which == "new", expect_new, "after a kill at {step}");
+        // the next run cleans up and publishes
+        assert!(sample_run(&out, &b_args, None).success());
+        assert_eq!(parquet_files(folder_bytes(&folder(&out))), b);
+        let hidden: Vec<String> = std::fs::read_dir(&out).unwrap().flatten().map(|e| e.file_name().to_string_lossy().to_string()).filter(|n| n.starts_with(".staging") || n.starts_with(".latest-")).collect();
+        assert!(hidden.is_empty(), "after a kill at {step}: {hidden:?}");
+        assert_eq!(std::fs::read_link(out.join("latest")).unwrap(), Path::new("as_of=2022-05-07"));
+    }
+    // the very first publish (a rename, no exchange): killed after it, the run is whole
+    let out = tmp.path().join("out-first");
+    let status = sample_run(&out, &b_args, Some("renamed"));
+    assert_eq!(status.signal(), Some(9));
+    assert_eq!(parquet_files(folder_bytes(&folder(&out))), b);
 }
