@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use tongbao::ident::{DocId, org_check_char, uscc_check_char};
+use tongbao::ident::DocId;
 use tongbao::model::*;
 use tongbao::policy::Policy;
 
@@ -14,11 +14,49 @@ pub fn d(s: &str) -> NaiveDate {
     tongbao::values::parse_date(s, false).expect("test date")
 }
 
-/// A USCC with both check characters right: `kind` (2), `division` (6), `org8` (8).
+/// A USCC with both check characters right: `kind` (2), `division` (6), `org8` (8). The
+/// check characters are computed here from the standards' formulas, written out plainly,
+/// not by the code under test.
 pub fn uscc(kind: &str, division: &str, org8: &str) -> String {
-    let org = format!("{org8}{}", org_check_char(org8).expect("org8"));
+    let org = format!("{org8}{}", reference_org_check(org8));
     let first17 = format!("{kind}{division}{org}");
-    format!("{first17}{}", uscc_check_char(&first17).expect("first17"))
+    format!("{first17}{}", reference_uscc_check(&first17))
+}
+
+/// GB 32100-2015: the USCC alphabet; a character's value is its position.
+const USCC_ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+/// GB 32100-2015: weights 3^(i-1) mod 31 for i = 1..17; check = (31 - Σ mod 31) mod 31.
+pub fn reference_uscc_check(first17: &str) -> char {
+    let mut weight = 1u32;
+    let mut sum = 0u32;
+    for c in first17.chars() {
+        let value = USCC_ALPHABET.find(c).expect("a USCC character") as u32;
+        sum += value * weight;
+        weight = weight * 3 % 31;
+    }
+    USCC_ALPHABET.as_bytes()[((31 - sum % 31) % 31) as usize] as char
+}
+
+/// GB 11714: weights 3,7,9,10,5,8,4,2; digits are their value, A-Z are 10-35;
+/// check = 11 - Σ mod 11, where 10 is X and 11 is 0.
+pub fn reference_org_check(first8: &str) -> char {
+    let weights = [3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = first8.chars().zip(weights).map(|(c, w)| c.to_digit(36).expect("a code character") * w).sum();
+    match 11 - sum % 11 {
+        10 => 'X',
+        11 => '0',
+        n => char::from_digit(n, 10).expect("a digit"),
+    }
+}
+
+#[test]
+fn the_reference_check_characters_agree_with_published_codes() {
+    // real USCCs quoted by the programme's rules, each passing both checks
+    for code in ["91350200MA33GULG91", "913502000658928472", "91350203065880862R"] {
+        assert_eq!(reference_org_check(&code[8..16]), code.as_bytes()[16] as char, "{code}");
+        assert_eq!(reference_uscc_check(&code[..17]), code.as_bytes()[17] as char, "{code}");
+    }
 }
 
 pub fn origin() -> Origin {
