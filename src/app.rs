@@ -102,7 +102,12 @@ pub fn execute(cli: Cli) -> Result<(), CommandError> {
         Command::Generate(args) => generate_inputs(args),
         Command::Explain(args) => explain(&cli.config, args, &progress),
         Command::Diff(args) => {
-            let d = crate::diff::diff(&args.a, &args.b).map_err(CommandError::Config)?;
+            // one run alone: compared with the run before it in its output root
+            let (a, b) = match &args.b {
+                Some(b) => (args.a.clone(), b.clone()),
+                None => (crate::diff::run_before(&args.a).map_err(CommandError::Config)?, args.a.clone()),
+            };
+            let d = crate::diff::diff(&a, &b).map_err(CommandError::Config)?;
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&d).map_err(anyhow::Error::from)?);
             } else {

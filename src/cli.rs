@@ -143,10 +143,10 @@ pub enum Lang {
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The earlier run folder.
+    /// The earlier run folder (or, alone, the run to compare with the one before it).
     pub a: PathBuf,
     /// The later run folder.
-    pub b: PathBuf,
+    pub b: Option<PathBuf>,
     /// Print JSON for a machine instead of text for a person.
     #[arg(long)]
     pub json: bool,

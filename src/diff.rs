@@ -26,10 +26,6 @@ fn texts(df: &DataFrame, name: &str) -> Result<Vec<String>> {
     Ok(s.str()?.iter().map(|v| v.unwrap_or("").to_string()).collect())
 }
 
-fn keyed(df: &DataFrame, key: &str, columns: &[&str]) -> Result<Keyed> {
-    keyed_by(df, texts(df, key)?, columns)
-}
-
 /// Rows of `df` as text, under the given keys (one per row).
 fn keyed_by(df: &DataFrame, keys: Vec<String>, columns: &[&str]) -> Result<Keyed> {
     let cols: Vec<(String, Vec<String>)> = columns.iter().map(|c| Ok((c.to_string(), texts(df, c)?))).collect::<Result<_>>()?;
@@ -67,10 +63,20 @@ pub struct RunDiff {
     pub firms: Vec<Change>,
     pub reconciliation: Vec<Change>,
     pub claims: Vec<Change>,
+    /// Hits and possible matches whose other columns changed (a review, `is_hit`).
+    pub hits: Vec<Change>,
+    /// Review decisions whose effect (or anything else) changed.
+    pub reviews: Vec<Change>,
     pub firms_only_in_a: Vec<String>,
     pub firms_only_in_b: Vec<String>,
     pub claims_only_in_a: Vec<String>,
     pub claims_only_in_b: Vec<String>,
+    /// Hits and possible matches that went away, and that appeared.
+    pub hits_only_in_a: Vec<String>,
+    pub hits_only_in_b: Vec<String>,
+    /// Review decisions only in one run.
+    pub reviews_only_in_a: Vec<String>,
+    pub reviews_only_in_b: Vec<String>,
 }
 
 impl RunDiff {
@@ -80,6 +86,12 @@ impl RunDiff {
             && self.firms.is_empty()
             && self.reconciliation.is_empty()
             && self.claims.is_empty()
+            && self.hits.is_empty()
+            && self.reviews.is_empty()
+            && self.hits_only_in_a.is_empty()
+            && self.hits_only_in_b.is_empty()
+            && self.reviews_only_in_a.is_empty()
+            && self.reviews_only_in_b.is_empty()
             && self.firms_only_in_a.is_empty()
             && self.firms_only_in_b.is_empty()
             && self.claims_only_in_a.is_empty()
@@ -153,37 +165,95 @@ fn moved(a: &BTreeMap<String, i64>, b: &BTreeMap<String, i64>) -> Vec<Moved> {
         .collect()
 }
 
-/// Compare two published run folders.
-pub fn diff(a: &Path, b: &Path) -> Result<RunDiff> {
-    let firm_cols = ["is_eligible", "reasons", "district", "self_exports_usd"];
-    let recon_cols = ["status", "application_id", "district", "subsidy_cny"];
-    let claim_cols = ["is_covered", "reasons", "usd_loss", "indemnity_usd", "cut_by_cap_usd", "paid_exposure_usd", "outstanding_exposure_usd", "status"];
-    let load = |dir: &Path| -> Result<(Keyed, Keyed, Keyed)> {
-        let recon = read(dir, out::ENROLLMENT_RECONCILIATION)?;
-        // a firm's row is keyed by its USCC; an enrolled application of no known firm
-        // (one row per application) by USCC and application
-        let (usccs, apps, statuses) = (texts(&recon, "uscc")?, texts(&recon, "application_id")?, texts(&recon, "status")?);
-        let keys = (0..recon.height())
-            .map(|i| if matches!(statuses[i].as_str(), "enrolled_unknown_firm" | "enrolled_firm_rejected") { format!("{} {}", usccs[i], apps[i]) } else { usccs[i].clone() })
-            .collect();
-        let rk = keyed_by(&recon, keys, &recon_cols)?;
-        Ok((keyed(&read(dir, out::FIRM_ELIGIBILITY)?, "uscc", &firm_cols)?, rk, keyed(&read(dir, out::CLAIM_INDEMNITY)?, "claim_id", &claim_cols)?))
+/// Columns never compared: where a row came from (row numbers move when a feed is
+/// re-sorted) and the run's own date (shown in the header).
+const NOT_COMPARED: [&str; 3] = ["source_file", "source_row", "as_of"];
+
+/// Every column both runs' tables have, but the key's and those never compared: the
+/// column list comes from the files' own schema, so a new output column is compared too.
+fn shared_columns(a: &DataFrame, b: &DataFrame, key: &[&str]) -> Vec<String> {
+    let in_b: BTreeSet<String> = b.get_column_names().iter().map(|n| n.to_string()).collect();
+    a.get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .filter(|n| in_b.contains(n) && !key.contains(&n.as_str()) && !NOT_COMPARED.contains(&n.as_str()))
+        .collect()
+}
+
+/// Rows of `df` keyed by the joined values of `key`.
+fn keyed_on(df: &DataFrame, key: &[&str], columns: &[String]) -> Result<Keyed> {
+    let parts: Vec<Vec<String>> = key.iter().map(|k| texts(df, k)).collect::<Result<_>>()?;
+    let keys = (0..df.height()).map(|i| parts.iter().map(|p| p[i].as_str()).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ")).collect();
+    let cols: Vec<&str> = columns.iter().map(String::as_str).collect();
+    keyed_by(df, keys, &cols)
+}
+
+/// One detail table of both runs: its changed values and the keys only in one of them.
+fn compare(a: &Path, b: &Path, stem: &str, key: &[&str], key_of: Option<&dyn Fn(&DataFrame) -> Result<Vec<String>>>) -> Result<(Vec<Change>, Vec<String>, Vec<String>, Keyed, Keyed)> {
+    let (da, db) = (read(a, stem)?, read(b, stem)?);
+    let columns = shared_columns(&da, &db, key);
+    let cols: Vec<&str> = columns.iter().map(String::as_str).collect();
+    let (ka, kb) = match key_of {
+        Some(f) => (keyed_by(&da, f(&da)?, &cols)?, keyed_by(&db, f(&db)?, &cols)?),
+        None => (keyed_on(&da, key, &columns)?, keyed_on(&db, key, &columns)?),
     };
-    let (fa, ra, ca) = load(a)?;
-    let (fb, rb, cb) = load(b)?;
+    Ok((changes(&ka, &kb, &cols), only_in(&ka, &kb), only_in(&kb, &ka), ka, kb))
+}
+
+/// Compare two published run folders: every column of every detail table.
+pub fn diff(a: &Path, b: &Path) -> Result<RunDiff> {
+    // a firm's row is keyed by its USCC; an enrolled application of no accepted firm (one
+    // row per application) by USCC and application
+    let recon_key = |df: &DataFrame| -> Result<Vec<String>> {
+        let (usccs, apps, statuses) = (texts(df, "uscc")?, texts(df, "application_id")?, texts(df, "status")?);
+        Ok((0..df.height())
+            .map(|i| if matches!(statuses[i].as_str(), "enrolled_unknown_firm" | "enrolled_firm_rejected") { format!("{} {}", usccs[i], apps[i]) } else { usccs[i].clone() })
+            .collect())
+    };
+    let (firms, firms_only_in_a, firms_only_in_b, _, _) = compare(a, b, out::FIRM_ELIGIBILITY, &["uscc"], None)?;
+    let (reconciliation, _, _, ra, rb) = compare(a, b, out::ENROLLMENT_RECONCILIATION, &["uscc"], Some(&recon_key))?;
+    let (claims, claims_only_in_a, claims_only_in_b, _, _) = compare(a, b, out::CLAIM_INDEMNITY, &["claim_id"], None)?;
+    let hit_key = ["uscc", "match", "list_type", "case_no", "listed_name", "listed_id", "listed_on"];
+    let (hits, hits_only_in_a, hits_only_in_b, _, _) = compare(a, b, out::BLACKLIST_HITS, &hit_key, None)?;
+    // runs published before review decisions existed have no such table
+    let (reviews, reviews_only_in_a, reviews_only_in_b) = if a.join(format!("{}.parquet", out::REVIEW_DECISIONS)).exists() && b.join(format!("{}.parquet", out::REVIEW_DECISIONS)).exists() {
+        let (c, x, y, _, _) = compare(a, b, out::REVIEW_DECISIONS, &["uscc", "case_no", "decided_on"], None)?;
+        (c, x, y)
+    } else {
+        Default::default()
+    };
     Ok(RunDiff {
         a: a.display().to_string(),
         b: b.display().to_string(),
         counts: moved(&manifest_counts(a)?, &manifest_counts(b)?),
         districts: moved(&district_counts(&ra), &district_counts(&rb)),
-        firms: changes(&fa, &fb, &firm_cols),
-        reconciliation: changes(&ra, &rb, &["status", "application_id", "subsidy_cny"]),
-        claims: changes(&ca, &cb, &claim_cols),
-        firms_only_in_a: only_in(&fa, &fb),
-        firms_only_in_b: only_in(&fb, &fa),
-        claims_only_in_a: only_in(&ca, &cb),
-        claims_only_in_b: only_in(&cb, &ca),
+        firms,
+        reconciliation,
+        claims,
+        hits,
+        reviews,
+        firms_only_in_a,
+        firms_only_in_b,
+        claims_only_in_a,
+        claims_only_in_b,
+        hits_only_in_a,
+        hits_only_in_b,
+        reviews_only_in_a,
+        reviews_only_in_b,
     })
+}
+
+/// The published run before `run` in its output root (the newest for an earlier date).
+pub fn run_before(run: &Path) -> Result<std::path::PathBuf> {
+    let root = run.parent().context("the run folder has no parent")?;
+    let name = run.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let date = name.strip_prefix("as_of=").and_then(|d| crate::values::parse_date(d, false).ok()).with_context(|| format!("`{}` is not a run folder (as_of=YYYY-MM-DD)", run.display()))?;
+    crate::runs::published(root)
+        .into_iter()
+        .rev()
+        .find(|(d, _)| *d < date)
+        .map(|(_, p)| p)
+        .with_context(|| format!("no published run before {date} in `{}`", root.display()))
 }
 
 /// The diff for a person.
@@ -216,14 +286,23 @@ pub fn render(d: &RunDiff) -> String {
     changes(&mut s, "firms whose eligibility changed", &d.firms);
     changes(&mut s, "reconciliation changes", &d.reconciliation);
     changes(&mut s, "claims whose pricing changed", &d.claims);
+    changes(&mut s, "hits and possible matches that changed", &d.hits);
+    changes(&mut s, "review decisions whose effect changed", &d.reviews);
     for (title, keys) in [
         ("firms only in a", &d.firms_only_in_a),
         ("firms only in b", &d.firms_only_in_b),
         ("claims only in a", &d.claims_only_in_a),
         ("claims only in b", &d.claims_only_in_b),
+        ("hits and possible matches that went away", &d.hits_only_in_a),
+        ("hits and possible matches that appeared", &d.hits_only_in_b),
+        ("review decisions only in a", &d.reviews_only_in_a),
+        ("review decisions only in b", &d.reviews_only_in_b),
     ] {
         if !keys.is_empty() {
-            let _ = writeln!(s, "\n{title}: {}", keys.join(", "));
+            let _ = writeln!(s, "\n{title}:");
+            for k in keys {
+                let _ = writeln!(s, "  {k}");
+            }
         }
     }
     s

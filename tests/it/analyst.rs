@@ -252,12 +252,54 @@ fn diff_reports_exactly_the_differences_between_two_runs() {
     );
     assert!(d["claims"].as_array().unwrap().is_empty());
     assert!(d["firms_only_in_a"].as_array().unwrap().is_empty() && d["claims_only_in_b"].as_array().unwrap().is_empty());
-    let recon = d["reconciliation"].as_array().unwrap();
-    assert_eq!(recon.len(), 1 + (firm_subsidised(&firm["uscc"]) as usize), "{recon:?}");
-    assert_eq!(recon[0]["key"], firm["uscc"].as_str());
+    // every column of the reconciliation row is compared: eligibility, status, and the
+    // subsidy when the firm had one
+    let recon: Vec<(String, String)> =
+        d["reconciliation"].as_array().unwrap().iter().map(|c| (c["key"].as_str().unwrap().into(), c["field"].as_str().unwrap().into())).collect();
+    let mut want = vec![(firm["uscc"].clone(), "is_eligible".to_string()), (firm["uscc"].clone(), "status".to_string())];
+    if firm_subsidised(&firm["uscc"]) {
+        want.push((firm["uscc"].clone(), "subsidy_cny".to_string()));
+    }
+    assert_eq!(recon, want);
+    assert!(d["hits_only_in_a"].as_array().unwrap().is_empty() && d["hits_only_in_b"].as_array().unwrap().is_empty());
     // the same runs compared with themselves: nothing
     let same = tongbao().arg("diff").arg(run(&a_out)).arg(run(&a_out)).assert().success();
     assert!(same.stdout.contains("no differences"), "{}", same.stdout);
+}
+
+#[test]
+fn diff_reports_every_changed_column_hits_and_reviews_and_compares_a_run_with_the_one_before() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    // night 1: the sample without the confirming review and with CL-2022-0001 paid 32,000.00
+    let reviews = std::fs::read_to_string(repo().join("sample_data/reviews.csv")).unwrap();
+    let confirm = reviews.lines().find(|l| l.contains(",confirmed,2022-04-28,")).unwrap();
+    let night1 = tmp.path().join("reviews1.csv");
+    std::fs::write(&night1, reviews.replace(&format!("{confirm}\n"), "")).unwrap();
+    tongbao().args(["-q", "run", "--as-of", "2022-05-06", "--out"]).arg(&out).arg("--reviews").arg(&night1).assert().success();
+    // night 2: the review is in, and the insurer corrected CL-2022-0001's paid_usd
+    let claims = std::fs::read_to_string(repo().join("sample_data/claims.csv")).unwrap();
+    let line = claims.lines().find(|l| l.starts_with("CL-2022-0001,")).unwrap();
+    assert!(line.ends_with(",paid,32000.00,"), "{line}");
+    let claims2 = tmp.path().join("claims2.csv");
+    std::fs::write(&claims2, claims.replace(line, &line.replace(",paid,32000.00,", ",paid,31000.00,"))).unwrap();
+    tongbao().args(["-q", "run", "--as-of", "2022-05-07", "--out"]).arg(&out).arg("--claims").arg(&claims2).assert().success();
+    // one run alone: compared with the run before it
+    let o = tongbao().arg("diff").arg(out.join("as_of=2022-05-07")).arg("--json").assert().success();
+    let d: serde_json::Value = serde_json::from_str(&o.stdout).expect("json");
+    let has = |section: &str, key: &str, field: &str| d[section].as_array().unwrap().iter().any(|c| c["key"].as_str().unwrap().starts_with(key) && c["field"] == field);
+    // paid_usd and the mismatch it now makes, though the indemnity did not move
+    assert!(has("claims", "CL-2022-0001", "paid_usd"), "{:#}", d["claims"]);
+    assert!(has("claims", "CL-2022-0001", "paid_mismatch"), "{:#}", d["claims"]);
+    // the confirmed review: the possible match is now a hit, marked confirmed
+    assert!(has("hits", "91350205MA31CR8Y18", "is_hit"), "{:#}", d["hits"]);
+    assert!(has("hits", "91350205MA31CR8Y18", "review"), "{:#}", d["hits"]);
+    assert!(d["reviews_only_in_b"].as_array().unwrap().iter().any(|k| k.as_str().unwrap().starts_with("91350205MA31CR8Y18")), "{:#}", d["reviews_only_in_b"]);
+    assert!(has("firms", "91350205MA31CR8Y18", "reasons"), "{:#}", d["firms"]);
+    let text = tongbao().arg("diff").arg(out.join("as_of=2022-05-07")).assert().success();
+    assert!(text.stdout.contains("hits and possible matches that changed"), "{}", text.stdout);
+    // the first run has none before it
+    tongbao().arg("diff").arg(out.join("as_of=2022-05-06")).assert().code(2).stderr_has("no published run before 2022-05-06");
 }
 
 fn firm_subsidised(uscc: &str) -> bool {
