@@ -15,3 +15,4 @@ mod ingest_paths;
 mod properties;
 mod reject_reasons;
 mod reviews;
+mod sql_golden;
