@@ -60,6 +60,9 @@ pub struct ConfigFile {
     /// A folder of summary queries (`*.sql`) run after the built-in ones; a file with a
     /// built-in's name replaces it. Default: none.
     pub sql_dir: Option<PathBuf>,
+    /// District code → name, as the city publishes them: the report shows names.
+    #[serde(default)]
+    pub districts: BTreeMap<String, String>,
     #[serde(default)]
     pub retention: RetentionFile,
     #[serde(default)]
@@ -171,6 +174,8 @@ pub struct Config {
     pub keep_runs: Option<usize>,
     /// Where `tongbao.prom` is written (`monitoring.textfile_dir`); `None`: nowhere.
     pub textfile_dir: Option<PathBuf>,
+    /// District code → name (`[districts]`), for the report.
+    pub districts: BTreeMap<String, String>,
 }
 
 impl ConfigFile {
@@ -269,7 +274,7 @@ impl Config {
             (None, None) => AsOf::Today,
         }
         .on(today);
-        Ok(Config { as_of, inputs, output_root, policy_path, policy, guards: settings, sql_dir, keep_runs: file.retention.keep_runs, textfile_dir })
+        Ok(Config { as_of, inputs, output_root, policy_path, policy, guards: settings, sql_dir, keep_runs: file.retention.keep_runs, textfile_dir, districts: file.districts })
     }
 
     /// Load the config file at `path` (if it exists, or if it was asked for) and resolve it.

@@ -46,7 +46,10 @@ fn bars(title: &str, labels: &[String], a: &[f64], b: Option<&[f64]>, a_text: &[
         .max(1e-9);
     let row_h = 22;
     let label_w = 170;
-    let bar_w = 420.0;
+    // the value text sits right of the longest bar: the bars leave it room (about 6 px a
+    // character at 11 px) inside the 760 px of the chart
+    let longest = a_text.iter().map(|t| t.chars().count()).max().unwrap_or(0) as f64;
+    let bar_w = (760.0 - label_w as f64 - 12.0 - longest * 6.6).max(160.0);
     let h = labels.len() * row_h + 34;
     let mut svg = format!(r#"<figure><figcaption>{}</figcaption><svg viewBox="0 0 760 {h}" width="760" height="{h}" role="img">"#, esc(title));
     for (i, l) in labels.iter().enumerate() {
@@ -74,7 +77,13 @@ fn bars(title: &str, labels: &[String], a: &[f64], b: Option<&[f64]>, a_text: &[
     svg
 }
 
+/// What an empty table or chart shows.
+const NONE: &str = r#"<p class="none">无 · none</p>"#;
+
 fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    if rows.is_empty() {
+        return NONE.to_string();
+    }
     let mut t = String::from("<table><thead><tr>");
     for h in headers {
         let _ = write!(t, "<th>{}</th>", esc(h));
@@ -94,6 +103,10 @@ fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
 /// The figures the page shows, as JSON inside it: what a test compares to the summaries.
 #[derive(Debug, Default, serde::Serialize)]
 pub struct Figures {
+    /// The headline summary's figures, by column.
+    pub headline: Vec<(String, String)>,
+    /// (as of, eligible, enrolled, coverage, outstanding) of each published run and this one.
+    pub trend: Vec<Vec<String>>,
     pub districts: Vec<(String, f64, f64, f64)>,
     pub causes: Vec<(String, String, String)>,
     pub countries: Vec<(String, String, String)>,
@@ -102,10 +115,92 @@ pub struct Figures {
     pub rejects: Vec<(String, String, i64)>,
 }
 
+/// What the report knows besides this run's summaries: the headline of earlier published
+/// runs (oldest first) and the city's district names.
+#[derive(Debug)]
+pub struct ReportContext<'a> {
+    /// (as-of date, that run's `headline` summary), oldest first.
+    pub history: &'a [(String, DataFrame)],
+    /// District code → name, from the config's `[districts]`.
+    pub districts: &'a BTreeMap<String, String>,
+}
+
+/// One figure of the headline as text ("" when the summary has no such column).
+fn headline_value(df: &DataFrame, name: &str) -> String {
+    texts(df, name).ok().and_then(|v| v.into_iter().next()).unwrap_or_default()
+}
+
+/// A card: the figure, its label, and its change since the previous run.
+fn card(value: &str, label: &str, previous: Option<(&str, &str)>, unit: &str) -> String {
+    let delta = previous
+        .and_then(|(date, before)| {
+            let (a, b) = (value.parse::<f64>().ok()?, before.parse::<f64>().ok()?);
+            let d = a - b;
+            let decimals = value.split('.').nth(1).map_or(0, str::len);
+            let text = if d == 0.0 { "±0".to_string() } else { format!("{}{}", if d > 0.0 { "+" } else { "−" }, crate::values::group_digits(&format!("{:.*}", decimals, d.abs()))) };
+            Some(format!(r#"<i>较上次 since {date}: {text}</i>"#))
+        })
+        .unwrap_or_default();
+    format!(r#"<div><b>{unit}{}</b>{}{delta}</div>"#, esc(&grouped(value)), esc(label))
+}
+
 /// Render the report of one run.
-pub fn render(as_of: &str, period_id: &str, s: &Summaries) -> Result<String> {
+pub fn render(as_of: &str, period_id: &str, s: &Summaries, ctx: &ReportContext) -> Result<String> {
     let mut fig = Figures::default();
     let mut body = String::new();
+    let district_label = |code: &str| match ctx.districts.get(code) {
+        Some(name) => format!("{name} {code}"),
+        None => code.to_string(),
+    };
+
+    // the headline: money first, then firms, then what needs a person
+    let head = frame(s, "headline")?;
+    let previous = ctx.history.last();
+    let prev = |name: &str| previous.map(|(d, df)| (d.as_str(), headline_value(df, name)));
+    let c = |name: &str, label: &str, unit: &str| {
+        let p = prev(name);
+        card(&headline_value(head, name), label, p.as_ref().map(|(d, v)| (*d, v.as_str())), unit)
+    };
+    fig.headline = ["subsidy_cny", "premium_not_eligible_cny", "paid_usd", "outstanding_usd", "firms", "eligible", "eligible_enrolled", "coverage_rate", "blacklist_hits", "possible_matches_open", "possible_matches_new", "obligors_capped"]
+        .iter()
+        .map(|n| (n.to_string(), headline_value(head, n)))
+        .collect();
+    body += r#"<section class="cards">"#;
+    body += &c("subsidy_cny", "财政保费扶持 city premium subsidy (CNY)", "¥");
+    body += &c("premium_not_eligible_cny", "不符合条件的已投保企业保费 premiums of enrolled firms not eligible (CNY)", "¥");
+    body += &c("paid_usd", "已赔付 indemnity paid (USD)", "$");
+    body += &c("outstanding_usd", "未决赔款 indemnity outstanding (USD)", "$");
+    body += "</section><section class=\"cards\">";
+    body += &c("firms", "登记企业 firms", "");
+    body += &c("eligible", "符合条件 eligible", "");
+    body += &c("eligible_enrolled", "符合条件且已投保 eligible & enrolled", "");
+    let coverage = headline_value(head, "coverage_rate");
+    let coverage_pct = coverage.parse::<f64>().map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_else(|_| "—".into());
+    let _ = write!(body, r#"<div><b>{coverage_pct}</b>覆盖率 coverage</div>"#);
+    body += "</section><section class=\"cards\">";
+    body += &c("blacklist_hits", "名单命中 blacklist hits", "");
+    let open = headline_value(head, "possible_matches_open");
+    let new = headline_value(head, "possible_matches_new");
+    let _ = write!(body, r#"<div><b>{}</b>待复核疑似匹配 possible matches to review<i>其中新增 new since the last run: {}</i></div>"#, esc(&grouped(&open)), esc(&grouped(&new)));
+    let _ = write!(
+        body,
+        r#"<div><b>{}</b>限额已用尽的买方/开证行 obligors whose cap is used up<i>共 of {} obligors</i></div>"#,
+        esc(&grouped(&headline_value(head, "obligors_capped"))),
+        esc(&grouped(&headline_value(head, "obligors")))
+    );
+    body += "</section>";
+
+    // the trend across the published runs
+    if !ctx.history.is_empty() {
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        for (date, df) in ctx.history.iter().map(|(d, df)| (d.as_str(), df)).chain(std::iter::once((as_of, head))) {
+            let rate = headline_value(df, "coverage_rate").parse::<f64>().map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_else(|_| "—".into());
+            rows.push(vec![date.to_string(), grouped(&headline_value(df, "eligible")), grouped(&headline_value(df, "eligible_enrolled")), rate, grouped(&headline_value(df, "outstanding_usd"))]);
+        }
+        fig.trend = rows.clone();
+        body += "<h2>历次运行趋势 · Trend across published runs</h2>";
+        body += &table(&["评估日 as of", "符合条件 eligible", "已投保 enrolled", "覆盖率 coverage", "未决赔款 outstanding (USD)"], &rows);
+    }
 
     // enrollment and coverage by district (summed over the export bands of the summary)
     let ebd = frame(s, "enrollment_by_district_band")?;
@@ -120,17 +215,12 @@ pub fn render(as_of: &str, period_id: &str, s: &Summaries) -> Result<String> {
         e.1 += eligible[i];
         e.2 += enrolled_eligible[i];
     }
-    let (tf, te, tee) = by_district.values().fold((0.0, 0.0, 0.0), |acc, v| (acc.0 + v.0, acc.1 + v.1, acc.2 + v.2));
     let rate = |e: f64, ee: f64| if e > 0.0 { format!("{:.1}%", ee / e * 100.0) } else { "—".to_string() };
-    let _ = write!(
-        body,
-        r#"<section class="cards"><div><b>{tf}</b>登记企业 firms</div><div><b>{te}</b>符合条件 eligible</div><div><b>{tee}</b>已投保 eligible &amp; enrolled</div><div><b>{}</b>覆盖率 coverage</div></section>"#,
-        rate(te, tee)
-    );
-    let labels: Vec<String> = by_district.keys().cloned().collect();
+    let labels: Vec<String> = by_district.keys().map(|k| district_label(k)).collect();
     let enrolled: Vec<f64> = by_district.values().map(|v| v.2).collect();
     let not_enrolled: Vec<f64> = by_district.values().map(|v| v.1 - v.2).collect();
-    let rates: Vec<String> = by_district.values().map(|v| format!("{} / {} ({})", v.2, v.1, rate(v.1, v.2))).collect();
+    let count = |v: f64| crate::values::group_digits(&format!("{v:.0}"));
+    let rates: Vec<String> = by_district.values().map(|v| format!("{} / {} ({})", count(v.2), count(v.1), rate(v.1, v.2))).collect();
     fig.districts = by_district.iter().map(|(k, v)| (k.clone(), v.0, v.1, v.2)).collect();
     body += "<h2>各区投保覆盖 · Enrollment and coverage by district</h2>";
     body += &bars("符合条件企业：已投保 / 未投保 · eligible firms: enrolled / not enrolled", &labels, &enrolled, Some(&not_enrolled), &rates, ("已投保 enrolled", "未投保 not enrolled"));
@@ -141,18 +231,23 @@ pub fn render(as_of: &str, period_id: &str, s: &Summaries) -> Result<String> {
         ("exposure_by_country", "obligor_country", "按买方国别的赔付敞口 · Exposure by obligor country (USD)", 1),
     ] {
         let df = frame(s, name)?;
-        let labels = texts(df, key)?;
+        let codes = texts(df, key)?;
+        let labels: Vec<String> = codes.iter().map(|c| if target == 0 { cause_label(c) } else { c.clone() }).collect();
         let (paid, out) = (numbers(df, "paid_usd")?, numbers(df, "outstanding_usd")?);
         let (paid_t, out_t) = (texts(df, "paid_usd")?, texts(df, "outstanding_usd")?);
         let shown: Vec<String> = (0..labels.len()).map(|i| format!("{} + {}", grouped(&paid_t[i]), grouped(&out_t[i]))).collect();
-        let rows: Vec<(String, String, String)> = (0..labels.len()).map(|i| (labels[i].clone(), paid_t[i].clone(), out_t[i].clone())).collect();
+        let rows: Vec<(String, String, String)> = (0..labels.len()).map(|i| (codes[i].clone(), paid_t[i].clone(), out_t[i].clone())).collect();
         if target == 0 {
             fig.causes = rows;
         } else {
             fig.countries = rows;
         }
         let _ = write!(body, "<h2>{}</h2>", esc(title));
-        body += &bars(title, &labels, &paid, Some(&out), &shown, ("已赔付 paid", "未决 outstanding"));
+        if labels.is_empty() {
+            body += NONE;
+        } else {
+            body += &bars(title, &labels, &paid, Some(&out), &shown, ("已赔付 paid", "未决 outstanding"));
+        }
     }
 
     // claims by quarter with the year-on-year change
@@ -161,11 +256,15 @@ pub fn render(as_of: &str, period_id: &str, s: &Summaries) -> Result<String> {
     let (yoy, paid, paid_yoy) = (texts(q, "claims_yoy_pct")?, texts(q, "paid_indemnity_usd")?, texts(q, "paid_indemnity_yoy_pct")?);
     let labels: Vec<String> = (0..years.len()).map(|i| format!("{} Q{}", years[i], quarters[i])).collect();
     let shown: Vec<String> = (0..years.len())
-        .map(|i| format!("{} ({}) · USD {} ({})", counts[i], pct(&yoy[i]), grouped(&paid[i]), pct(&paid_yoy[i])))
+        .map(|i| format!("{} ({}) · USD {} ({})", crate::values::group_digits(&format!("{:.0}", counts[i])), pct(&yoy[i]), grouped(&paid[i]), pct(&paid_yoy[i])))
         .collect();
     fig.quarters = (0..years.len()).map(|i| (labels[i].clone(), counts[i] as i64, yoy[i].clone(), paid[i].clone())).collect();
     body += "<h2>按季度的案件数与赔款（同比）· Claims and paid indemnity by quarter (year on year)</h2>";
-    body += &bars("案件数 claims", &labels, &counts, None, &shown, ("案件数 claims", ""));
+    if labels.is_empty() {
+        body += NONE;
+    } else {
+        body += &bars("案件数 claims", &labels, &counts, None, &shown, ("案件数 claims", ""));
+    }
 
     // obligors closest to their cap
     let ob = frame(s, "obligor_exposure")?;
@@ -183,8 +282,11 @@ pub fn render(as_of: &str, period_id: &str, s: &Summaries) -> Result<String> {
     let rj = frame(s, "rejects_by_reason")?;
     let (inp, reason, rows) = (texts(rj, "input")?, texts(rj, "reason")?, texts(rj, "rejects")?);
     fig.rejects = (0..inp.len()).map(|i| (inp[i].clone(), reason[i].clone(), rows[i].parse().unwrap_or(0))).collect();
-    body += "<h2>拒收记录 · Rejects by input and reason</h2>";
-    body += &table(&["输入 input", "原因 reason", "记录数 rejects"], &(0..inp.len()).map(|i| vec![inp[i].clone(), reason[i].clone(), rows[i].clone()]).collect::<Vec<_>>());
+    body += "<h2>被拒数据行 · Rejected rows by input and reason</h2>";
+    body += &table(
+        &["输入 input", "原因 reason", "记录数 rejects"],
+        &(0..inp.len()).map(|i| vec![input_label(&inp[i]), reason_label(&reason[i]), grouped(&rows[i])]).collect::<Vec<_>>(),
+    );
 
     let figures = serde_json::to_string(&fig)?.replace("</", "<\\/");
     Ok(format!(
@@ -195,7 +297,8 @@ body{{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;
 h1{{font-size:22px;margin:0 0 4px}} h2{{font-size:16px;margin:28px 0 6px;border-bottom:1px solid #d5dbe3;padding-bottom:4px}}
 .sub{{color:#5b6775;font-size:13px}} .cards{{display:flex;gap:12px;margin-top:16px}}
 .cards div{{flex:1;background:#f2f5f9;border-radius:6px;padding:10px;font-size:12px;color:#5b6775}}
-.cards b{{display:block;font-size:22px;color:#1d2733}}
+.cards b{{display:block;font-size:22px;color:#1d2733;overflow-wrap:anywhere}} .cards i{{display:block;font-style:normal;font-size:11px;margin-top:4px}}
+.none{{color:#5b6775;font-size:12px}}
 figure{{margin:0}} figcaption{{font-size:12px;color:#5b6775;margin:4px 0}}
 svg .l{{font-size:12px;text-anchor:end;fill:#1d2733}} svg .v{{font-size:11px;fill:#3a4654}}
 svg .a{{fill:#2f6db5}} svg .b{{fill:#f0a541}}
@@ -208,6 +311,61 @@ table{{border-collapse:collapse;font-size:12px;width:100%}} th,td{{border-bottom
 </body></html>
 "#
     ))
+}
+
+/// Chinese and English names of the causes of loss.
+fn cause_label(code: &str) -> String {
+    let zh = match code {
+        "political" => "政治风险",
+        "insolvency" => "破产",
+        "protracted_default" => "拖欠",
+        "rejection" => "拒收",
+        "non_acceptance" => "拒绝承兑",
+        _ => return code.to_string(),
+    };
+    format!("{zh} {code}")
+}
+
+/// Chinese names of the inputs.
+fn input_label(code: &str) -> String {
+    let zh = match code {
+        "firms" => "企业名录",
+        "exports" => "海关出口",
+        "blacklists" => "失信及涉黑涉恶名单",
+        "enrollments" => "投保申请",
+        "claims" => "索赔",
+        "fx_rates" => "汇率中间价",
+        "reviews" => "复核决定",
+        _ => return code.to_string(),
+    };
+    format!("{zh} {code}")
+}
+
+/// Chinese names of the reject reasons.
+fn reason_label(code: &str) -> String {
+    let zh = match code {
+        "invalid_encoding" => "编码错误",
+        "wrong_field_count" => "字段数不符",
+        "missing_value" => "缺少必填值",
+        "malformed_uscc" => "统一社会信用代码格式错误",
+        "invalid_date" => "日期无效",
+        "invalid_month" => "月份无效",
+        "invalid_amount" => "金额无效",
+        "negative_amount" => "金额为负",
+        "too_many_decimals" => "小数位过多",
+        "amount_too_large" => "金额过大",
+        "invalid_rate" => "汇率无效",
+        "unknown_value" => "取值不在列表内",
+        "invalid_boolean" => "是否值无效",
+        "invalid_integer" => "整数无效",
+        "invalid_currency" => "币种无效",
+        "invalid_country" => "国别无效",
+        "duplicate_key" => "主键重复",
+        "invalid_check_character" => "校验码错误",
+        "identifier_as_number" => "证件号以数字存储，可能丢位",
+        _ => return code.to_string(),
+    };
+    format!("{zh} {code}")
 }
 
 fn pct(v: &str) -> String {

@@ -95,6 +95,24 @@ fn queue_keys(folder: &std::path::Path) -> Option<HashSet<String>> {
     Some((0..df.height()).map(|i| frames::queue_key(&cols[0][i], &cols[1][i], &cols[2][i], &cols[3][i], &cols[4][i], &cols[5][i], &cols[6][i])).collect())
 }
 
+/// How many earlier runs the report's trend shows.
+const TREND_RUNS: usize = 30;
+
+/// The `headline` summaries of the published runs before `as_of` (the newest
+/// `TREND_RUNS`, oldest first); a run without a readable one is left out.
+fn headlines_before(root: &std::path::Path, as_of: chrono::NaiveDate) -> Vec<(String, DataFrame)> {
+    use polars::prelude::{ParquetReader, SerReader};
+    let runs: Vec<_> = runs::published(root).into_iter().filter(|(d, _)| *d < as_of).collect();
+    runs[runs.len().saturating_sub(TREND_RUNS)..]
+        .iter()
+        .filter_map(|(d, folder)| {
+            let file = std::fs::File::open(folder.join("headline.parquet")).ok()?;
+            let df = ParquetReader::new(file).finish().ok()?;
+            Some((d.to_string(), df))
+        })
+        .collect()
+}
+
 /// What every manifest of a run holds, published or failed, but its outputs and status.
 struct Record<'a> {
     config: &'a Config,
@@ -226,7 +244,9 @@ pub fn run(config: &Config, progress: &Progress) -> Result<RunOutput, CommandErr
 
     progress.stage("report");
     let summary_refs: crate::report::Summaries = summary_frames.iter().map(|(k, v)| (k.as_str(), v)).collect();
-    let report = crate::report::render(&config.as_of.to_string(), &period.id, &summary_refs).context("report")?;
+    let history = headlines_before(&config.output_root, config.as_of);
+    let ctx = crate::report::ReportContext { history: &history, districts: &config.districts };
+    let report = crate::report::render(&config.as_of.to_string(), &period.id, &summary_refs, &ctx).context("report")?;
     lap(&mut record.timings, "report", &mut t, None);
 
     progress.stage("publishing");

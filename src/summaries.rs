@@ -18,6 +18,7 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ("obligor_exposure", include_str!("../sql/obligor_exposure.sql")),
     ("claims_by_quarter", include_str!("../sql/claims_by_quarter.sql")),
     ("rejects_by_reason", include_str!("../sql/rejects_by_reason.sql")),
+    ("headline", include_str!("../sql/headline.sql")),
 ];
 
 /// One summary query: its output name, where it came from and its text.

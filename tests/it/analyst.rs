@@ -404,3 +404,27 @@ fn year_on_year_percentages_round_half_away_from_zero() {
         ]
     );
 }
+
+#[test]
+fn the_report_headline_shows_the_money_and_the_work_worked_out_by_hand() {
+    let (_tmp, folder) = sample_run();
+    let h = read_parquet(&folder.join("headline.parquet"));
+    let v = |c: &str| texts(&h, c)[0].clone();
+    // sample_data/README.md: subsidy of the ten eligible enrolled firms; premiums of the five
+    // enrolled firms that are not eligible (F02 2,860 + F07 1,980 + F12 1,650 + F14 2,240 +
+    // F19 3,340 = 12,070.00); paid and outstanding exposure as summed there
+    assert_eq!(v("subsidy_cny"), "22760.90");
+    assert_eq!(v("premium_not_eligible_cny"), "12070.00");
+    assert_eq!(v("paid_usd"), "88723.48");
+    assert_eq!(v("outstanding_usd"), "147183.74");
+    // 35 firms, 18 eligible (F27's review confirmed), 10 of them enrolled: 0.5556
+    assert_eq!((v("firms"), v("eligible"), v("eligible_enrolled"), v("coverage_rate")), ("35".into(), "18".into(), "10".into(), "0.5556".into()));
+    // seven hits and the confirmed possible match; F26's match open; US-ACME-001 and
+    // BKCHCNBJ have used their whole cap
+    assert_eq!((v("blacklist_hits"), v("possible_matches_open"), v("obligors_capped")), ("8".into(), "1".into(), "2".into()));
+    // the report shows these figures, grouped
+    let html = std::fs::read_to_string(folder.join("report.html")).unwrap();
+    for shown in ["¥22,760.90", "¥12,070.00", "$88,723.48", "$147,183.74", "55.6%", "思明区 350203"] {
+        assert!(html.contains(shown), "the report lacks {shown}");
+    }
+}

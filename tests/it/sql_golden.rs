@@ -172,3 +172,32 @@ fn enrollment_bands_take_their_upper_edge_and_the_coverage_rate_rounds_half_away
     let df = run("enrollment_by_district_band", band_tables(&many));
     assert_eq!(rows(&df, &["district", "coverage_rate"]), vec!["350205 | 0.0313", "350206 | 0.6667"]);
 }
+
+#[test]
+fn the_headline_of_a_run_with_nothing_in_it_is_zeros_and_no_coverage_rate() {
+    let empty = |cols: Vec<Column>| DataFrame::new(0, cols).unwrap();
+    let tables = vec![
+        ("firm_eligibility", empty(vec![Column::new("uscc".into(), Vec::<&str>::new()), Column::new("is_eligible".into(), Vec::<bool>::new())])),
+        (
+            "enrollment_reconciliation",
+            empty(vec![Column::new("status".into(), Vec::<&str>::new()), money("premium_cny", &[]), money("subsidy_cny", &[])]),
+        ),
+        (
+            "claim_indemnity",
+            empty(vec![
+                Column::new("policy_no".into(), Vec::<&str>::new()),
+                Column::new("obligor_type".into(), Vec::<&str>::new()),
+                Column::new("obligor_key".into(), Vec::<&str>::new()),
+                money("paid_exposure_usd", &[]),
+                money("outstanding_exposure_usd", &[]),
+                money("cut_by_cap_usd", &[]),
+                money("capacity_left_usd", &[]),
+            ]),
+        ),
+        ("blacklist_hits", empty(vec![Column::new("is_hit".into(), Vec::<bool>::new()), Column::new("review".into(), Vec::<&str>::new())])),
+        ("review_queue", empty(vec![Column::new("is_new".into(), Vec::<bool>::new())])),
+    ];
+    let df = run("headline", tables);
+    let columns = ["firms", "eligible", "eligible_enrolled", "coverage_rate", "subsidy_cny", "paid_usd", "outstanding_usd", "obligors_capped", "blacklist_hits", "possible_matches_open"];
+    assert_eq!(rows(&df, &columns), vec!["0 | 0 | 0 |  | 0.00 | 0.00 | 0.00 | 0 | 0 | 0"]);
+}
