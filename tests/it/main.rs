@@ -3,6 +3,7 @@
 mod support;
 
 mod analyst;
+mod browser;
 mod bad_input;
 mod claims_rules;
 mod docs;
