@@ -218,7 +218,18 @@ fn overrides_from_run(run: &Path, args: &InputArgs) -> Result<InputArgs, Command
 
 fn explain(config_path: &Path, args: &ExplainArgs, progress: &Progress) -> Result<(), CommandError> {
     let inputs = match &args.run {
+        Some(_) if args.inputs.as_of.is_some() => {
+            return Err(CommandError::Config(anyhow::anyhow!("--run explains a published run as of its own date: leave out --as-of, or leave out --run")));
+        }
         Some(run) => overrides_from_run(run, &args.inputs)?,
+        // no date asked for: the newest published run, as of its date and inputs
+        None if args.inputs.as_of.is_none() => {
+            let root = resolve_config(config_path, &args.inputs)?.output_root;
+            match crate::runs::published(&root).pop() {
+                Some((_, latest)) => overrides_from_run(&latest, &args.inputs)?,
+                None => args.inputs.clone(),
+            }
+        }
         None => args.inputs.clone(),
     };
     let config = resolve_config(config_path, &inputs)?;
@@ -232,8 +243,8 @@ fn explain(config_path: &Path, args: &ExplainArgs, progress: &Progress) -> Resul
     };
     let text = match &args.what {
         ExplainWhat::Firm { uscc } => crate::explain::firm(&eval, &loaded.inputs, &loaded.rejects, uscc, lang),
-        ExplainWhat::Claim { claim_id } => crate::explain::claim(&eval, &loaded.inputs, claim_id, lang),
+        ExplainWhat::Claim { claim_id } => crate::explain::claim(&eval, &loaded.inputs, &loaded.rejects, claim_id, lang),
     };
-    print!("{}", text.unwrap_or_default());
+    print!("{}", text.map_err(|e| CommandError::Config(anyhow::anyhow!(e)))?);
     Ok(())
 }

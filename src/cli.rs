@@ -120,7 +120,8 @@ pub struct ExplainArgs {
     #[arg(long, value_enum, default_value_t = Lang::Zh, global = true)]
     pub lang: Lang,
     /// A published run folder: explain as of that run (its date and its input files,
-    /// checked against the hashes in its manifest). Default: a fresh evaluation.
+    /// checked against the hashes in its manifest). Default: with `--as-of`, a fresh
+    /// evaluation on that date; without it, the newest published run.
     #[arg(long, global = true)]
     pub run: Option<PathBuf>,
     #[command(flatten)]

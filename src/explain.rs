@@ -14,6 +14,14 @@ pub enum Lang {
     En,
 }
 
+/// A code as the reader's language shows it: its Chinese name in Chinese text.
+fn code(lang: Lang, code: &str) -> String {
+    match lang {
+        Lang::Zh => crate::labels::zh_only(code),
+        Lang::En => code.to_string(),
+    }
+}
+
 /// Pick the Chinese or English text.
 fn tr<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
     match lang {
@@ -39,22 +47,30 @@ fn yes_no(lang: Lang, ok: bool) -> &'static str {
     }
 }
 
-/// Why a firm is or is not eligible: each rule with the figures it used.
-pub fn firm(eval: &Evaluation, inputs: &Inputs, rejects: &[Reject], uscc_raw: &str, lang: Lang) -> Option<String> {
+/// Why a firm is or is not eligible: each rule with the figures it used. `Err` (one line)
+/// when no input row names the firm at all.
+pub fn firm(eval: &Evaluation, inputs: &Inputs, rejects: &[Reject], uscc_raw: &str, lang: Lang) -> Result<String, String> {
     let uscc = crate::ident::normalise_code(uscc_raw);
     let Some((idx, f)) = inputs.firms.iter().enumerate().find(|(_, f)| f.uscc == uscc) else {
         let rejected: Vec<&Reject> = rejects.iter().filter(|r| r.input == "firms" && crate::ident::normalise_code(&r.value) == uscc).collect();
+        let known = !rejected.is_empty() || inputs.rejected_firms.iter().any(|k| k.as_str() == uscc);
+        if !known {
+            return Err(match lang {
+                Lang::Zh => format!("企业 {uscc} 不在企业名录中（既未接收，也无被拒收的行）"),
+                Lang::En => format!("firm {uscc} is in no row of the firms input (neither accepted nor rejected)"),
+            });
+        }
         let mut out = match lang {
             Lang::Zh => format!("企业 {uscc} 不在已接收的企业名单中。\n"),
             Lang::En => format!("firm {uscc} is not among the accepted firms.\n"),
         };
         for r in rejected {
             out += &match lang {
-                Lang::Zh => format!("  被拒收：`{}` 第 {} 行，列 {}，原因 {}\n", r.file, r.row, r.column, r.reason),
+                Lang::Zh => format!("  被拒收：`{}` 第 {} 行，列 {}，原因：{}\n", r.file, r.row, r.column, crate::labels::zh_only(r.reason.as_str())),
                 Lang::En => format!("  rejected: `{}` row {}, column {}, reason {}\n", r.file, r.row, r.column, r.reason),
             };
         }
-        return Some(out);
+        return Ok(out);
     };
     let el = &eval.eligibility[idx];
     let p = &eval.period;
@@ -133,11 +149,11 @@ pub fn firm(eval: &Evaluation, inputs: &Inputs, rejects: &[Reject], uscc_raw: &s
         out += &format!(
             "      - {kind}: {} {}, {} {}, {} {}, {} {}{}{decision}\n",
             tr(lang, "名单", "list"),
-            h.list_type.as_str(),
+            code(lang, h.list_type.as_str()),
             tr(lang, "案号", "case"),
             if h.case_no.is_empty() { "-" } else { &h.case_no },
             tr(lang, "匹配方式", "matched by"),
-            h.kind.as_str(),
+            code(lang, h.kind.as_str()),
             tr(lang, "列入", "listed"),
             h.listed_on,
             h.removed_on.map(|r| format!(", {} {r}", tr(lang, "移出", "removed"))).unwrap_or_default()
@@ -147,14 +163,14 @@ pub fn firm(eval: &Evaluation, inputs: &Inputs, rejects: &[Reject], uscc_raw: &s
     out += &match (lang, el.is_eligible) {
         (Lang::Zh, true) => "结论：符合统保条件。\n".to_string(),
         (Lang::En, true) => "conclusion: eligible.\n".to_string(),
-        (Lang::Zh, false) => format!("结论：不符合统保条件（{}）。\n", el.reasons_text()),
+        (Lang::Zh, false) => format!("结论：不符合统保条件（{}）。\n", crate::labels::zh_list(&el.reasons_text())),
         (Lang::En, false) => format!("conclusion: not eligible ({}).\n", el.reasons_text()),
     };
     if let Some(r) = eval.reconciliation.iter().find(|r| r.uscc == f.uscc) {
         out += &match lang {
             Lang::Zh => format!(
                 "投保核对：{}{}{}\n",
-                r.status.as_str(),
+                crate::labels::zh_only(r.status.as_str()),
                 r.application_id.as_ref().map(|a| format!("，申请 {a}")).unwrap_or_default(),
                 r.subsidy_cny_cents.map(|s| format!("，财政全额扶持保费 CNY {}", thousands(s))).unwrap_or_default()
             ),
@@ -166,7 +182,7 @@ pub fn firm(eval: &Evaluation, inputs: &Inputs, rejects: &[Reject], uscc_raw: &s
             ),
         };
     }
-    Some(out)
+    Ok(out)
 }
 
 fn claim_reason_text(r: ClaimReason, lang: Lang) -> &'static str {
@@ -192,17 +208,20 @@ fn money_or_unknown(v: Option<i64>, lang: Lang) -> String {
     v.map(usd).unwrap_or_else(|| tr(lang, "未知", "unknown").to_string())
 }
 
-/// How one claim's indemnity was reached.
-pub fn claim(eval: &Evaluation, inputs: &Inputs, claim_id: &str, lang: Lang) -> Option<String> {
+/// How one claim's indemnity was reached. `Err` (one line) when no input row names it.
+pub fn claim(eval: &Evaluation, inputs: &Inputs, rejects: &[Reject], claim_id: &str, lang: Lang) -> Result<String, String> {
     let id = crate::ident::normalise_code(claim_id);
     let Some(c) = eval.claims.iter().find(|c| c.claim_id == id) else {
         let later = inputs.claims.iter().find(|c| c.claim_id == id);
-        return Some(match (later, lang) {
-            (Some(c), Lang::Zh) => format!("案件 {id} 的可能损失通知日 {} 晚于评估日 {}，不在本次评估范围内。\n", c.notified_on, eval.as_of),
-            (Some(c), Lang::En) => format!("claim {id} was notified on {}, after the evaluation date {}: it is out of this run.\n", c.notified_on, eval.as_of),
-            (None, Lang::Zh) => format!("没有案件 {id}（可能被拒收，见 rejects）。\n"),
-            (None, Lang::En) => format!("there is no claim {id} (it may have been rejected: see rejects).\n"),
-        });
+        let rejected: Vec<&Reject> = rejects.iter().filter(|r| r.input == "claims" && crate::ident::normalise_code(&r.value) == id).collect();
+        return match (later, rejected.first(), lang) {
+            (Some(c), _, Lang::Zh) => Ok(format!("案件 {id} 的可能损失通知日 {} 晚于评估日 {}，不在本次评估范围内。\n", c.notified_on, eval.as_of)),
+            (Some(c), _, Lang::En) => Ok(format!("claim {id} was notified on {}, after the evaluation date {}: it is out of this run.\n", c.notified_on, eval.as_of)),
+            (None, Some(r), Lang::Zh) => Ok(format!("案件 {id} 被拒收：`{}` 第 {} 行，列 {}，原因：{}\n", r.file, r.row, r.column, crate::labels::zh_only(r.reason.as_str()))),
+            (None, Some(r), Lang::En) => Ok(format!("claim {id} was rejected: `{}` row {}, column {}, reason {}\n", r.file, r.row, r.column, r.reason)),
+            (None, None, Lang::Zh) => Err(format!("索赔数据中没有案件 {id}")),
+            (None, None, Lang::En) => Err(format!("there is no claim {id} in the claims input")),
+        };
     };
     let mut out = String::new();
     out += &format!(
@@ -213,9 +232,9 @@ pub fn claim(eval: &Evaluation, inputs: &Inputs, claim_id: &str, lang: Lang) -> 
         c.policy_no,
         tr(lang, "债务人", "obligor"),
         c.obligor_key,
-        c.obligor_type.as_str(),
+        code(lang, c.obligor_type.as_str()),
         tr(lang, "状态", "status"),
-        c.status.as_str()
+        code(lang, c.status.as_str())
     );
     out += &match (lang, &c.application_id, &c.period_id) {
         (Lang::Zh, Some(a), Some(p)) => format!("依据投保申请 {a}（政策期 {p}）判断。\n"),
@@ -256,7 +275,7 @@ pub fn claim(eval: &Evaluation, inputs: &Inputs, claim_id: &str, lang: Lang) -> 
         };
     } else {
         let why = match (c.is_covered, c.status.is_live(), lang) {
-            (true, false, Lang::Zh) => format!("（状态 {}：不赔付）", c.status.as_str()),
+            (true, false, Lang::Zh) => format!("（状态 {}：不赔付）", crate::labels::zh_only(c.status.as_str())),
             (true, false, Lang::En) => format!(" (status {}: owes nothing)", c.status.as_str()),
             (false, _, Lang::Zh) => "（不属于保险责任）".to_string(),
             (false, _, Lang::En) => " (not covered)".to_string(),
@@ -279,7 +298,7 @@ pub fn claim(eval: &Evaluation, inputs: &Inputs, claim_id: &str, lang: Lang) -> 
             Lang::En => format!("note: the recorded paid amount {} differs from the computed indemnity: to reconcile.\n", money_or_unknown(c.paid_usd_cents, lang)),
         };
     }
-    Some(out)
+    Ok(out)
 }
 
 fn conversion_text(c: &ClaimResult, lang: Lang) -> String {

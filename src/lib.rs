@@ -20,6 +20,7 @@ pub mod generate;
 pub mod guards;
 pub mod ident;
 pub mod ingest;
+pub mod labels;
 pub mod load;
 pub mod lock;
 pub mod manifest;

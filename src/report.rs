@@ -232,7 +232,7 @@ pub fn render(as_of: &str, period_id: &str, s: &Summaries, ctx: &ReportContext) 
     ] {
         let df = frame(s, name)?;
         let codes = texts(df, key)?;
-        let labels: Vec<String> = codes.iter().map(|c| if target == 0 { cause_label(c) } else { c.clone() }).collect();
+        let labels: Vec<String> = codes.iter().map(|c| if target == 0 { crate::labels::both(c) } else { c.clone() }).collect();
         let (paid, out) = (numbers(df, "paid_usd")?, numbers(df, "outstanding_usd")?);
         let (paid_t, out_t) = (texts(df, "paid_usd")?, texts(df, "outstanding_usd")?);
         let shown: Vec<String> = (0..labels.len()).map(|i| format!("{} + {}", grouped(&paid_t[i]), grouped(&out_t[i]))).collect();
@@ -285,7 +285,7 @@ pub fn render(as_of: &str, period_id: &str, s: &Summaries, ctx: &ReportContext) 
     body += "<h2>被拒数据行 · Rejected rows by input and reason</h2>";
     body += &table(
         &["输入 input", "原因 reason", "记录数 rejects"],
-        &(0..inp.len()).map(|i| vec![input_label(&inp[i]), reason_label(&reason[i]), grouped(&rows[i])]).collect::<Vec<_>>(),
+        &(0..inp.len()).map(|i| vec![crate::labels::both(&inp[i]), crate::labels::both(&reason[i]), grouped(&rows[i])]).collect::<Vec<_>>(),
     );
 
     let figures = serde_json::to_string(&fig)?.replace("</", "<\\/");
@@ -311,61 +311,6 @@ table{{border-collapse:collapse;font-size:12px;width:100%}} th,td{{border-bottom
 </body></html>
 "#
     ))
-}
-
-/// Chinese and English names of the causes of loss.
-fn cause_label(code: &str) -> String {
-    let zh = match code {
-        "political" => "政治风险",
-        "insolvency" => "破产",
-        "protracted_default" => "拖欠",
-        "rejection" => "拒收",
-        "non_acceptance" => "拒绝承兑",
-        _ => return code.to_string(),
-    };
-    format!("{zh} {code}")
-}
-
-/// Chinese names of the inputs.
-fn input_label(code: &str) -> String {
-    let zh = match code {
-        "firms" => "企业名录",
-        "exports" => "海关出口",
-        "blacklists" => "失信及涉黑涉恶名单",
-        "enrollments" => "投保申请",
-        "claims" => "索赔",
-        "fx_rates" => "汇率中间价",
-        "reviews" => "复核决定",
-        _ => return code.to_string(),
-    };
-    format!("{zh} {code}")
-}
-
-/// Chinese names of the reject reasons.
-fn reason_label(code: &str) -> String {
-    let zh = match code {
-        "invalid_encoding" => "编码错误",
-        "wrong_field_count" => "字段数不符",
-        "missing_value" => "缺少必填值",
-        "malformed_uscc" => "统一社会信用代码格式错误",
-        "invalid_date" => "日期无效",
-        "invalid_month" => "月份无效",
-        "invalid_amount" => "金额无效",
-        "negative_amount" => "金额为负",
-        "too_many_decimals" => "小数位过多",
-        "amount_too_large" => "金额过大",
-        "invalid_rate" => "汇率无效",
-        "unknown_value" => "取值不在列表内",
-        "invalid_boolean" => "是否值无效",
-        "invalid_integer" => "整数无效",
-        "invalid_currency" => "币种无效",
-        "invalid_country" => "国别无效",
-        "duplicate_key" => "主键重复",
-        "invalid_check_character" => "校验码错误",
-        "identifier_as_number" => "证件号以数字存储，可能丢位",
-        _ => return code.to_string(),
-    };
-    format!("{zh} {code}")
 }
 
 fn pct(v: &str) -> String {

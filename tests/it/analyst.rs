@@ -428,3 +428,38 @@ fn the_report_headline_shows_the_money_and_the_work_worked_out_by_hand() {
         assert!(html.contains(shown), "the report lacks {shown}");
     }
 }
+
+#[test]
+fn explain_names_an_unknown_firm_or_claim_in_one_line_and_exits_2() {
+    let o = tongbao().args(["-q", "explain", "--lang", "en", "--as-of", AS_OF, "firm", "91350200MA33GULG91"]).assert().code(2);
+    assert_eq!(o.stderr.lines().count(), 1, "{}", o.stderr);
+    assert!(o.stderr.contains("firm 91350200MA33GULG91 is in no row of the firms input"), "{}", o.stderr);
+    let o = tongbao().args(["-q", "explain", "--as-of", AS_OF, "claim", "CL-1999-0001"]).assert().code(2);
+    assert!(o.stderr.contains("索赔数据中没有案件 CL-1999-0001"), "{}", o.stderr);
+    // a firm whose rows were rejected is known: its rejects are the explanation
+    let o = tongbao().args(["-q", "explain", "--lang", "en", "--as-of", AS_OF, "firm", "91350211MA8U2B3C71"]).assert().success();
+    assert!(o.stdout.contains("duplicate_key"), "{}", o.stdout);
+}
+
+#[test]
+fn explain_takes_the_newest_published_run_and_refuses_a_date_beside_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    for date in ["2022-05-06", "2022-05-07"] {
+        tongbao().args(["-q", "run", "--as-of", date, "--out"]).arg(tmp.path()).assert().success();
+    }
+    let o = tongbao().args(["-q", "explain", "--lang", "en", "--out"]).arg(tmp.path()).args(["firm", "91350205MA31CR8Y18"]).assert().success();
+    assert!(o.stdout.contains("evaluation date: 2022-05-07"), "{}", o.stdout);
+    let run = tmp.path().join("as_of=2022-05-06");
+    tongbao().args(["-q", "explain", "--run"]).arg(&run).args(["--as-of", "2022-05-07", "firm", "91350205MA31CR8Y18"]).assert().code(2).stderr_has("leave out --as-of");
+}
+
+#[test]
+fn explain_in_chinese_is_written_in_chinese() {
+    let o = tongbao().args(["-q", "explain", "--as-of", AS_OF, "firm", "91350206MA2YJ5LU80"]).assert().success();
+    for code in ["dishonest_debtor", "firm_uscc", "enrolled_not_eligible", "firm_blacklisted"] {
+        assert!(!o.stdout.contains(code), "`{code}` in the Chinese text:\n{}", o.stdout);
+    }
+    assert!(o.stdout.contains("失信被执行人") && o.stdout.contains("企业信用代码一致") && o.stdout.contains("已投保但不符合条件"), "{}", o.stdout);
+    let o = tongbao().args(["-q", "explain", "--as-of", AS_OF, "claim", "CL-2022-0003"]).assert().success();
+    assert!(!o.stdout.contains("under_review") && o.stdout.contains("审核中"), "{}", o.stdout);
+}
