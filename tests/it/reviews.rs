@@ -64,6 +64,7 @@ fn cleared_leaves_the_firm_eligible_and_the_queue() {
     assert!(!e.hits[0].is_open() && !e.hits[0].counts_as_hit());
     assert_eq!(e.hits[0].review.as_ref().map(|r| (r.decision, r.decided_on)), Some((ReviewDecision::Cleared, d("2022-04-20"))));
     assert_eq!(effects(&e), [(2, "applied")]);
+    assert_eq!(e.reviews_out_of_run(), 0);
 }
 
 fn u_of() -> String {
