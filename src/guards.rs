@@ -327,6 +327,7 @@ mod tests {
             counts: Counts { read, accepted, rejected: read - accepted },
             notes: Vec::new(),
             seconds: 0.0,
+            cpu_seconds: 0.0,
         }
     }
 

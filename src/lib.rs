@@ -35,6 +35,7 @@ pub mod rules;
 pub mod run;
 pub mod runs;
 pub mod schema;
+pub mod stopwatch;
 pub mod summaries;
 pub mod validate;
 pub mod values;

@@ -26,6 +26,8 @@ pub struct InputReport {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
     pub seconds: f64,
+    /// CPU seconds of the process while reading it.
+    pub cpu_seconds: f64,
 }
 
 impl InputReport {
@@ -61,7 +63,7 @@ pub fn load(config: &Config, progress: &Progress) -> Result<Loaded, IngestError>
     loaded.inputs.firms = in_uscc_order(firms.rows);
     loaded.inputs.rejected_firms = firms.rejected_keys;
 
-    let started = std::time::Instant::now();
+    let started = crate::stopwatch::Stopwatch::start();
     progress.stage("reading exports");
     let mut ev = ExportValidator::default();
     let (files, notes) = ingest::read_input(Input::Exports, src(Input::Exports), &mut ev)?;
@@ -73,7 +75,8 @@ pub fn load(config: &Config, progress: &Progress) -> Result<Loaded, IngestError>
             files,
             counts: exports.counts,
             notes,
-            seconds: started.elapsed().as_secs_f64(),
+            seconds: started.elapsed().0,
+            cpu_seconds: started.elapsed().1,
         },
         exports.rejects,
         exports.warnings,
@@ -154,7 +157,7 @@ fn read_with<P: crate::validate::RowParser>(
     mut sink: Validator<P>,
     progress: &Progress,
 ) -> Result<(Validated<Vec<P::Row>>, InputReport), IngestError> {
-    let started = std::time::Instant::now();
+    let started = crate::stopwatch::Stopwatch::start();
     progress.stage(&format!("reading {}", input.name()));
     let (files, notes) = ingest::read_input(input, source, &mut sink)?;
     let v = sink.finish();
@@ -164,7 +167,8 @@ fn read_with<P: crate::validate::RowParser>(
         files,
         counts: v.counts,
         notes,
-        seconds: started.elapsed().as_secs_f64(),
+        seconds: started.elapsed().0,
+        cpu_seconds: started.elapsed().1,
     };
     Ok((v, report))
 }

@@ -45,6 +45,8 @@ pub struct OutputEntry {
 pub struct Timing {
     pub stage: String,
     pub seconds: f64,
+    /// CPU seconds of the whole process during the stage: cpu/wall shows how many cores it used.
+    pub cpu_seconds: f64,
     /// Rows the stage handled, where that means something.
     pub rows: Option<u64>,
 }

@@ -3,7 +3,6 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
 
 use anyhow::{Context, anyhow};
 use polars::prelude::DataFrame;
@@ -17,6 +16,7 @@ use crate::manifest::{InputEntry, Manifest, OutputEntry, Timing};
 use crate::model::{Inputs, Text};
 use crate::monitor::Figures;
 use crate::runs::{self, Pruned};
+use crate::stopwatch::Stopwatch;
 use crate::policy::Period;
 use crate::progress::Progress;
 use crate::publish::{self, Staging};
@@ -118,7 +118,7 @@ struct Record<'a> {
     config: &'a Config,
     period: &'a Period,
     started_at: String,
-    started: Instant,
+    started: Stopwatch,
     timings: Vec<Timing>,
     warnings: Vec<String>,
 }
@@ -126,7 +126,8 @@ struct Record<'a> {
 impl Record<'_> {
     fn manifest(self, reports: &[load::InputReport], out_of_run: impl Fn(Input) -> u64, outputs: Vec<OutputEntry>, guards: Verdict, exit_status: i32) -> Manifest {
         let mut timings = self.timings;
-        timings.push(Timing { stage: "total".into(), seconds: self.started.elapsed().as_secs_f64(), rows: None });
+        let (seconds, cpu_seconds) = self.started.elapsed();
+        timings.push(Timing { stage: "total".into(), seconds, cpu_seconds, rows: None });
         Manifest {
             tool: env!("CARGO_PKG_NAME"),
             version: env!("CARGO_PKG_VERSION"),
@@ -168,13 +169,13 @@ pub fn run(config: &Config, progress: &Progress) -> Result<RunOutput, CommandErr
         config,
         period: period_for(config)?,
         started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        started: Instant::now(),
+        started: Stopwatch::start(),
         timings: Vec::new(),
         warnings: Vec::new(),
     };
-    fn lap(timings: &mut Vec<Timing>, stage: &str, since: &mut Instant, rows: Option<u64>) {
-        timings.push(Timing { stage: stage.to_string(), seconds: since.elapsed().as_secs_f64(), rows });
-        *since = Instant::now();
+    fn lap(timings: &mut Vec<Timing>, stage: &str, since: &mut Stopwatch, rows: Option<u64>) {
+        let (seconds, cpu_seconds) = since.lap();
+        timings.push(Timing { stage: stage.to_string(), seconds, cpu_seconds, rows });
     }
 
     let _lock = RunLock::acquire(&config.output_root).map_err(CommandError::Locked)?;
@@ -191,7 +192,7 @@ pub fn run(config: &Config, progress: &Progress) -> Result<RunOutput, CommandErr
 
     let loaded = load::load(config, progress)?;
     for r in &loaded.reports {
-        record.timings.push(Timing { stage: format!("read {}", r.input.name()), seconds: r.seconds, rows: Some(r.counts.read) });
+        record.timings.push(Timing { stage: format!("read {}", r.input.name()), seconds: r.seconds, cpu_seconds: r.cpu_seconds, rows: Some(r.counts.read) });
         record.warnings.extend(r.notes.iter().cloned());
     }
 
@@ -209,7 +210,7 @@ pub fn run(config: &Config, progress: &Progress) -> Result<RunOutput, CommandErr
         record.warnings.push(format!("overridden by {}: {}", f.overridden_by.as_deref().unwrap_or_default(), f.message));
     }
     // the read stages were timed per input above; the laps of the later stages start here
-    let mut t = Instant::now();
+    let mut t = Stopwatch::start();
 
     progress.stage("evaluating");
     let rows = |stage: &str| -> Option<u64> {
