@@ -236,43 +236,53 @@ pub fn check(settings: &Settings, reports: &[InputReport], previous: Option<&Pre
         }
 
         // volume: a fall against the last published run
-        if let Some(prev) = previous.and_then(|p| Some((p, *p.accepted.get(name)?))).filter(|(_, n)| *n > 0) {
-            let (p, before) = prev;
+        if let Some((p, before)) = previous.and_then(|p| Some((p, *p.accepted.get(name)?))).filter(|(_, n)| *n > 0) {
             let fall = before.saturating_sub(c.accepted) as f64 / before as f64;
-            let max = settings.max_drop_share.get(&input).copied().unwrap_or(DEFAULT_MAX_DROP_SHARE);
-            let fires = fall > max;
-            if fires || fall > DEFAULT_MAX_DROP_SHARE {
-                let message = format!(
-                    "guard drift: input `{name}`: {} accepted rows against {before} in the last published run (as_of={}), a fall of {}, more than the allowed {}; pass `{} {name}` for one run, or set `quality.max_drop_share.{name}` in the config",
-                    c.accepted,
-                    p.as_of,
-                    pct(fall),
-                    pct(if fires { max } else { DEFAULT_MAX_DROP_SHARE }),
-                    Guard::Drift.flag()
-                );
-                let config = (!fires).then(|| format!("config quality.max_drop_share.{name} = {max}"));
-                v.add(Guard::Drift, input, message, fires, settings.allow.drift.contains(&input), config);
-            }
+            let figure = format!("{} accepted rows against {before} in the last published run (as_of={}), a fall of {}", c.accepted, p.as_of, pct(fall));
+            let limit = Limit { guard: Guard::Drift, key: "max_drop_share", max: &settings.max_drop_share, default: DEFAULT_MAX_DROP_SHARE, allowed: &settings.allow.drift };
+            limit.check(&mut v, input, fall, figure, "");
         }
 
         // rejected share
         let share = if c.read == 0 { 0.0 } else { c.rejected as f64 / c.read as f64 };
-        let max = settings.max_reject_share.get(&input).copied().unwrap_or(DEFAULT_MAX_REJECT_SHARE);
-        let fires = share > max;
-        if fires || share > DEFAULT_MAX_REJECT_SHARE {
-            let message = format!(
-                "guard reject_share: input `{name}`: {} of {} rows rejected ({}), more than the allowed {}; see the rejects, then pass `{} {name}` for one run, or set `quality.max_reject_share.{name}` in the config",
-                c.rejected,
-                c.read,
-                pct(share),
-                pct(if fires { max } else { DEFAULT_MAX_REJECT_SHARE }),
-                Guard::RejectShare.flag()
-            );
-            let config = (!fires).then(|| format!("config quality.max_reject_share.{name} = {max}"));
-            v.add(Guard::RejectShare, input, message, fires, settings.allow.rejects.contains(&input), config);
-        }
+        let figure = format!("{} of {} rows rejected ({})", c.rejected, c.read, pct(share));
+        let limit = Limit { guard: Guard::RejectShare, key: "max_reject_share", max: &settings.max_reject_share, default: DEFAULT_MAX_REJECT_SHARE, allowed: &settings.allow.rejects };
+        limit.check(&mut v, input, share, figure, "see the rejects, then ");
     }
     v
+}
+
+/// A guard on a share of an input (a fall, a rejected share) against its most-allowed share.
+struct Limit<'a> {
+    guard: Guard,
+    /// The key under `[quality]`.
+    key: &'static str,
+    max: &'a BTreeMap<Input, f64>,
+    default: f64,
+    /// Inputs a one-run flag lets through.
+    allowed: &'a BTreeSet<Input>,
+}
+
+impl Limit<'_> {
+    /// Judge `share`; past the configured share it stops the run (or is overridden by the
+    /// flag), past only the default it is an override by the config.
+    fn check(&self, v: &mut Verdict, input: Input, share: f64, figure: String, hint: &str) {
+        let max = self.max.get(&input).copied().unwrap_or(self.default);
+        let fires = share > max;
+        if !fires && share <= self.default {
+            return;
+        }
+        let name = input.name();
+        let message = format!(
+            "guard {}: input `{name}`: {figure}, more than the allowed {}; {hint}pass `{} {name}` for one run, or set `quality.{}.{name}` in the config",
+            self.guard.name(),
+            pct(if fires { max } else { self.default }),
+            self.guard.flag(),
+            self.key
+        );
+        let config = (!fires).then(|| format!("config quality.{}.{name} = {max}", self.key));
+        v.add(self.guard, input, message, fires, self.allowed.contains(&input), config);
+    }
 }
 
 /// An optional column that a rule reads, missing from one or more files of an input.
