@@ -313,3 +313,23 @@ fn an_enrollment_of_a_firm_whose_register_row_was_rejected_is_told_apart_from_an
         vec![("A2", "enrolled_unknown_firm", false, None), ("A1", "enrolled_firm_rejected", false, None), ("A3", "enrolled_firm_rejected", true, None)]
     );
 }
+
+#[test]
+fn enrollments_and_claims_dated_after_the_evaluation_date_are_counted_out_of_the_run() {
+    let a = uscc("91", "350203", "AAAAAAA1");
+    let inputs = Inputs {
+        firms: vec![firm(&a)],
+        exports: exports(&[(&a, 2021, 100, 0)]),
+        enrollments: vec![
+            enrollment("A1", &a, "P1", 2022, "2022-01-10", "2022-01-15", EnrollmentStatus::Accepted),
+            enrollment("A2", &a, "P2", 2022, "2022-05-08", "2022-05-10", EnrollmentStatus::Accepted),
+            enrollment("A3", &a, "P3", 2022, "2022-06-01", "2022-06-10", EnrollmentStatus::Accepted),
+        ],
+        claims: vec![claim("C1", &a, 100, "2022-05-07"), claim("C2", &a, 100, "2022-05-08"), claim("C3", &a, 100, "2022-07-01"), claim("C4", &a, 100, "2022-09-01")],
+        ..Inputs::default()
+    };
+    let e = evaluate(&inputs);
+    // the evaluation date itself is in the run; every later date is out of it
+    assert_eq!((e.enrollments_out_of_run, e.claims_out_of_run), (2, 3));
+    assert_eq!(e.claims.len(), 1);
+}
