@@ -201,3 +201,82 @@ fn the_headline_of_a_run_with_nothing_in_it_is_zeros_and_no_coverage_rate() {
     let columns = ["firms", "eligible", "eligible_enrolled", "coverage_rate", "subsidy_cny", "paid_usd", "outstanding_usd", "obligors_capped", "blacklist_hits", "possible_matches_open"];
     assert_eq!(rows(&df, &columns), vec!["0 | 0 | 0 |  | 0.00 | 0.00 | 0.00 | 0 | 0 | 0"]);
 }
+
+fn texts_col(name: &str, v: &[&str]) -> Column {
+    Column::new(name.into(), v.to_vec())
+}
+
+fn flags(name: &str, v: &[bool]) -> Column {
+    Column::new(name.into(), v.to_vec())
+}
+
+#[test]
+fn exposure_by_cause_counts_unpriced_claims_and_sums_what_is_known() {
+    // insolvency: a paid claim, an open one, and one no fixing could price (amounts unknown)
+    let df = DataFrame::new(
+        4,
+        vec![
+            texts_col("cause", &["insolvency", "insolvency", "insolvency", "political"]),
+            flags("is_covered", &[true, true, false, true]),
+            money("usd_loss", &[Some(100_000), Some(50_000), None, Some(7_000_000)]),
+            money("paid_exposure_usd", &[Some(80_000), Some(0), None, Some(5_000_000)]),
+            money("outstanding_exposure_usd", &[Some(0), Some(40_000), None, Some(0)]),
+            money("cut_by_cap_usd", &[Some(0), Some(0), None, Some(600_000)]),
+        ],
+    )
+    .unwrap();
+    let out = run("exposure_by_cause", vec![("claim_indemnity", df)]);
+    let columns = ["cause", "claims", "covered", "unpriced", "usd_loss", "paid_usd", "outstanding_usd", "cut_by_cap_usd"];
+    assert_eq!(rows(&out, &columns), vec!["insolvency | 3 | 2 | 1 | 1500.00 | 800.00 | 400.00 | 0.00", "political | 1 | 1 | 0 | 70000.00 | 50000.00 | 0.00 | 6000.00"]);
+}
+
+#[test]
+fn obligor_exposure_keeps_a_buyer_and_a_bank_apart_and_puts_the_fullest_first() {
+    let df = DataFrame::new(
+        4,
+        vec![
+            texts_col("policy_no", &["P1", "P1", "P1", "P2"]),
+            texts_col("obligor_type", &["buyer", "buyer", "issuing_bank", "buyer"]),
+            texts_col("obligor_key", &["B1", "B1", "B1", "B2"]),
+            texts_col("obligor_country", &["US", "US", "US", "DE"]),
+            flags("is_covered", &[true, true, true, false]),
+            texts_col("status", &["paid", "filed", "filed", "filed"]),
+            money("usd_loss", &[Some(4_000_000), Some(3_000_000), Some(1_250_000), None]),
+            money("cap_usd", &[Some(5_000_000), Some(5_000_000), Some(5_000_000), Some(5_000_000)]),
+            money("indemnity_usd", &[Some(3_200_000), Some(1_800_000), Some(1_000_000), None]),
+            money("paid_exposure_usd", &[Some(3_200_000), Some(0), Some(0), None]),
+            money("outstanding_exposure_usd", &[Some(0), Some(1_800_000), Some(1_000_000), None]),
+            money("cut_by_cap_usd", &[Some(0), Some(600_000), Some(0), None]),
+        ],
+    )
+    .unwrap();
+    let out = run("obligor_exposure", vec![("claim_indemnity", df)]);
+    let columns = ["policy_no", "obligor_type", "obligor_key", "claims", "indemnity_usd", "paid_usd", "outstanding_usd", "cut_by_cap_usd", "capacity_left_usd"];
+    assert_eq!(
+        rows(&out, &columns),
+        vec![
+            "P1 | buyer | B1 | 2 | 50000.00 | 32000.00 | 18000.00 | 6000.00 | 0.00",
+            "P1 | issuing_bank | B1 | 1 | 10000.00 | 0.00 | 10000.00 | 0.00 | 40000.00",
+            "P2 | buyer | B2 | 1 |  |  |  |  | 50000.00",
+        ]
+    );
+}
+
+#[test]
+fn rejects_by_reason_counts_records_most_frequent_first() {
+    let df = DataFrame::new(
+        6,
+        vec![
+            texts_col("input", &["claims", "claims", "claims", "claims", "claims", "firms"]),
+            texts_col("file", &["c.csv"; 6]),
+            Column::new("row".into(), vec![2i64, 3, 4, 5, 6, 2]),
+            texts_col("reason", &["unknown_value", "invalid_date", "unknown_value", "invalid_date", "duplicate_key", "malformed_uscc"]),
+        ],
+    )
+    .unwrap();
+    let out = run("rejects_by_reason", vec![("rejects", df)]);
+    assert_eq!(
+        rows(&out, &["input", "reason", "rejects"]),
+        vec!["claims | invalid_date | 2", "claims | unknown_value | 2", "claims | duplicate_key | 1", "firms | malformed_uscc | 1"]
+    );
+}
