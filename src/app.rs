@@ -91,7 +91,7 @@ pub fn execute(cli: Cli) -> Result<(), CommandError> {
                 CommandError::Config(anyhow::anyhow!("how many runs to keep: pass --keep N or set [retention] keep_runs in the config"))
             })?;
             let _lock = crate::lock::RunLock::acquire(&config.output_root).map_err(CommandError::Locked)?;
-            let pruned = crate::runs::prune(&config.output_root, keep).map_err(CommandError::Config)?;
+            let pruned = crate::runs::prune(&config.output_root, keep, None).map_err(CommandError::Config)?;
             if !cli.quiet {
                 for p in pruned.runs.iter().chain(&pruned.failed) {
                     println!("removed `{p}`");

@@ -67,6 +67,10 @@ pub struct RunDiff {
     pub hits: Vec<Change>,
     /// Review decisions whose effect (or anything else) changed.
     pub reviews: Vec<Change>,
+    /// Reconciliation rows only in one run (applications of no accepted firm that appeared or
+    /// went away, keyed by USCC and application).
+    pub reconciliation_only_in_a: Vec<String>,
+    pub reconciliation_only_in_b: Vec<String>,
     pub firms_only_in_a: Vec<String>,
     pub firms_only_in_b: Vec<String>,
     pub claims_only_in_a: Vec<String>,
@@ -92,6 +96,8 @@ impl RunDiff {
             && self.hits_only_in_b.is_empty()
             && self.reviews_only_in_a.is_empty()
             && self.reviews_only_in_b.is_empty()
+            && self.reconciliation_only_in_a.is_empty()
+            && self.reconciliation_only_in_b.is_empty()
             && self.firms_only_in_a.is_empty()
             && self.firms_only_in_b.is_empty()
             && self.claims_only_in_a.is_empty()
@@ -183,7 +189,8 @@ fn shared_columns(a: &DataFrame, b: &DataFrame, key: &[&str]) -> Vec<String> {
 /// Rows of `df` keyed by the joined values of `key`.
 fn keyed_on(df: &DataFrame, key: &[&str], columns: &[String]) -> Result<Keyed> {
     let parts: Vec<Vec<String>> = key.iter().map(|k| texts(df, k)).collect::<Result<_>>()?;
-    let keys = (0..df.height()).map(|i| parts.iter().map(|p| p[i].as_str()).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ")).collect();
+    // every part kept, empty ones included, so that two keys never run together
+    let keys = (0..df.height()).map(|i| parts.iter().map(|p| p[i].as_str()).collect::<Vec<_>>().join(" | ")).collect();
     let cols: Vec<&str> = columns.iter().map(String::as_str).collect();
     keyed_by(df, keys, &cols)
 }
@@ -211,7 +218,8 @@ pub fn diff(a: &Path, b: &Path) -> Result<RunDiff> {
             .collect())
     };
     let (firms, firms_only_in_a, firms_only_in_b, _, _) = compare(a, b, out::FIRM_ELIGIBILITY, &["uscc"], None)?;
-    let (reconciliation, _, _, ra, rb) = compare(a, b, out::ENROLLMENT_RECONCILIATION, &["uscc"], Some(&recon_key))?;
+    let (reconciliation, reconciliation_only_in_a, reconciliation_only_in_b, ra, rb) =
+        compare(a, b, out::ENROLLMENT_RECONCILIATION, &["uscc"], Some(&recon_key))?;
     let (claims, claims_only_in_a, claims_only_in_b, _, _) = compare(a, b, out::CLAIM_INDEMNITY, &["claim_id"], None)?;
     let hit_key = ["uscc", "match", "list_type", "case_no", "listed_name", "listed_id", "listed_on"];
     let (hits, hits_only_in_a, hits_only_in_b, _, _) = compare(a, b, out::BLACKLIST_HITS, &hit_key, None)?;
@@ -232,6 +240,8 @@ pub fn diff(a: &Path, b: &Path) -> Result<RunDiff> {
         claims,
         hits,
         reviews,
+        reconciliation_only_in_a,
+        reconciliation_only_in_b,
         firms_only_in_a,
         firms_only_in_b,
         claims_only_in_a,
@@ -289,6 +299,8 @@ pub fn render(d: &RunDiff) -> String {
     changes(&mut s, "hits and possible matches that changed", &d.hits);
     changes(&mut s, "review decisions whose effect changed", &d.reviews);
     for (title, keys) in [
+        ("reconciliation rows only in a", &d.reconciliation_only_in_a),
+        ("reconciliation rows only in b", &d.reconciliation_only_in_b),
         ("firms only in a", &d.firms_only_in_a),
         ("firms only in b", &d.firms_only_in_b),
         ("claims only in a", &d.claims_only_in_a),

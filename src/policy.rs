@@ -50,8 +50,8 @@ struct PeriodFile {
     #[serde(default = "default_enrolled")]
     enrolled_statuses: Vec<String>,
     /// Upper edges of the export-size bands below the threshold, USD decimal strings.
-    #[serde(default = "default_band_edges")]
-    band_edges_usd: Vec<String>,
+    /// Default: USD 1M and 3M, those of them below the threshold.
+    band_edges_usd: Option<Vec<String>>,
     /// Reference year per evaluation year, where it is not the year before.
     #[serde(default)]
     reference_year: BTreeMap<String, i32>,
@@ -243,8 +243,21 @@ fn resolve(p: PeriodFile, faults: &mut Vec<String>) -> Period {
             fault(key, "holds an empty value".into());
         }
     }
+    // the default edges are those below the threshold; edges written out must all be
+    let edges = match &p.band_edges_usd {
+        Some(edges) => edges.clone(),
+        None => default_band_edges().into_iter().filter(|e| parse_amount_cents(e).is_ok_and(|c| c < export_threshold_cents)).collect(),
+    };
+    for (key, list, known) in [
+        ("enrolled_statuses", &p.enrolled_statuses, &["submitted", "accepted", "acknowledged", "rejected", "cancelled"][..]),
+        ("covered_causes", &p.covered_causes, &["political", "insolvency", "protracted_default", "rejection", "non_acceptance"][..]),
+    ] {
+        for v in list.iter().filter(|v| !v.trim().is_empty() && !known.contains(&v.trim().to_lowercase().as_str())) {
+            fault(key, format!("`{v}` is not one of {}: a typo here would silently change who is enrolled or what is covered", known.join(", ")));
+        }
+    }
     let mut band_edges_cents = Vec::new();
-    for s in &p.band_edges_usd {
+    for s in &edges {
         let c = positive_money(s, "band_edges_usd", &mut fault);
         if let Some(&last) = band_edges_cents.last() {
             if c <= last {
@@ -357,5 +370,25 @@ mod tests {
         let text = period("a", "2020-01-01", "2021-12-31") + "thresold = 1\n";
         let err = format!("{:#}", Policy::parse(&text).unwrap_err());
         assert!(err.contains("thresold"), "{err}");
+    }
+
+    #[test]
+    fn default_band_edges_are_those_below_the_threshold() {
+        // a USD 3M period that leaves out band_edges_usd: the 3M default edge is not one of them
+        let text = period("a", "2020-01-01", "2021-12-31").replace("6000000", "3000000");
+        let p = Policy::parse(&text).unwrap();
+        assert_eq!(p.periods[0].band_edges_cents, vec![100_000_000]);
+        // written out, an edge at the threshold is a fault
+        let err = Policy::parse(&(text + "band_edges_usd = [\"1000000\", \"3000000\"]\n")).unwrap_err().to_string();
+        assert!(err.contains("is not below export_threshold_usd"), "{err}");
+    }
+
+    #[test]
+    fn a_mistyped_status_or_cause_is_a_fault() {
+        let text = period("a", "2020-01-01", "2021-12-31").replace("[\"political\"]", "[\"politcal\"]") + "enrolled_statuses = [\"acepted\"]\n";
+        let faults = Policy::parse(&text).unwrap_err().downcast::<PolicyFaults>().unwrap().faults;
+        assert_eq!(faults.len(), 2, "{faults:?}");
+        assert!(faults[0].starts_with("period `a`: enrolled_statuses: `acepted` is not one of"), "{faults:?}");
+        assert!(faults[1].starts_with("period `a`: covered_causes: `politcal` is not one of"), "{faults:?}");
     }
 }

@@ -277,7 +277,7 @@ pub fn run(config: &Config, progress: &Progress) -> Result<RunOutput, CommandErr
     // still under the lock: `latest` to the newest run, then retention
     runs::point_latest(&config.output_root)?;
     let pruned = match config.keep_runs {
-        Some(keep) => runs::prune(&config.output_root, keep)?,
+        Some(keep) => runs::prune(&config.output_root, keep, Some(&folder))?,
         None => Pruned::default(),
     };
     progress.finish();

@@ -71,15 +71,16 @@ pub struct Pruned {
 
 /// Keep the newest `keep` published runs and remove the older ones, with the `failed/`
 /// records dated before the oldest run kept. Never the newest run (`keep` is at least 1),
-/// never a failed record younger than the newest run.
-pub fn prune(root: &Path, keep: usize) -> Result<Pruned> {
+/// never a failed record younger than the newest run, never `protect` (the run just
+/// published, which may be a rerun of an old date).
+pub fn prune(root: &Path, keep: usize, protect: Option<&Path>) -> Result<Pruned> {
     if keep == 0 {
         bail!("keep at least one run: the newest published run is never removed");
     }
     let runs = published(root);
     let mut pruned = Pruned::default();
     let drop = runs.len().saturating_sub(keep);
-    for (_, folder) in &runs[..drop] {
+    for (_, folder) in runs[..drop].iter().filter(|(_, f)| protect.is_none_or(|p| p != f.as_path())) {
         std::fs::remove_dir_all(folder).with_context(|| format!("cannot remove `{}`", folder.display()))?;
         pruned.runs.push(folder.display().to_string());
     }
@@ -129,13 +130,18 @@ mod tests {
             tmp.path(),
             &["as_of=2022-05-05", "as_of=2022-05-06", "as_of=2022-05-07", "failed/as_of=2022-05-04", "failed/as_of=2022-05-06", "failed/as_of=2022-05-09"],
         );
-        let p = prune(tmp.path(), 2).unwrap();
+        let p = prune(tmp.path(), 2, None).unwrap();
         assert_eq!(p.runs.len(), 1);
         assert_eq!(p.failed.len(), 1);
         assert_eq!(names(tmp.path()), ["as_of=2022-05-06", "as_of=2022-05-07", "failed", "latest"]);
         assert_eq!(names(&tmp.path().join("failed")), ["as_of=2022-05-06", "as_of=2022-05-09"]);
         assert_eq!(std::fs::read_link(tmp.path().join(LATEST)).unwrap(), Path::new("as_of=2022-05-07"));
-        assert!(prune(tmp.path(), 0).is_err());
-        assert_eq!(prune(tmp.path(), 5).unwrap(), Pruned::default());
+        assert!(prune(tmp.path(), 0, None).is_err());
+        assert_eq!(prune(tmp.path(), 5, None).unwrap(), Pruned::default());
+        // a rerun of an old date is not removed by the retention that follows it
+        made(tmp.path(), &["as_of=2022-04-01"]);
+        let p = prune(tmp.path(), 2, Some(&tmp.path().join("as_of=2022-04-01"))).unwrap();
+        assert_eq!(p, Pruned::default());
+        assert_eq!(names(tmp.path()), ["as_of=2022-04-01", "as_of=2022-05-06", "as_of=2022-05-07", "failed", "latest"]);
     }
 }

@@ -297,10 +297,6 @@ impl<P: RowParser> Sink for Validator<P> {
         self.read += 1;
         self.rejects.push(Reject::new(P::INPUT.name(), file, row, column, value, reason));
     }
-
-    fn warn(&mut self, file: &str, row: u64, column: &str, value: &str, reason: Reason) {
-        self.warnings.push(Reject::new(P::INPUT.name(), file, row, column, value, reason));
-    }
 }
 
 pub struct FirmParser;
@@ -676,10 +672,6 @@ impl Sink for ExportValidator {
         self.counts.read += 1;
         self.counts.rejected += 1;
         self.rejects.push(Reject::new(Input::Exports.name(), file, row, column, value, reason));
-    }
-
-    fn warn(&mut self, file: &str, row: u64, column: &str, value: &str, reason: Reason) {
-        self.warnings.push(Reject::new(Input::Exports.name(), file, row, column, value, reason));
     }
 }
 

@@ -108,12 +108,9 @@ pub trait Sink {
     /// A row whose cells could be read: `cells[i]` is the value of the input's column
     /// `i`, `None` where the file has no such column.
     fn row(&mut self, file: &str, row: u64, cells: &[Option<&str>], spreadsheet: bool);
-    /// A row that could not be read as cells at all, or whose required cell could not be
-    /// trusted (an identifier that arrived as a number and may have lost digits).
+    /// A row that could not be read as cells at all, or whose identifier could not be
+    /// trusted (it arrived as a number and may have lost digits).
     fn broken(&mut self, file: &str, row: u64, column: &str, value: &str, reason: Reason);
-    /// A value of an optional column that could not be trusted: a warning on the row, which
-    /// is then delivered without it.
-    fn warn(&mut self, file: &str, row: u64, column: &str, value: &str, reason: Reason);
     /// Many readable rows at once, in file order: the same as `row` for each, which a
     /// sink may check in parallel.
     fn rows(&mut self, file: &str, rows: &[(u64, Vec<Option<&str>>)], spreadsheet: bool) {
@@ -613,7 +610,6 @@ fn read_xlsx(input: Input, source: &InputSource, path: &Path, sink: &mut dyn Sin
             let Some(t) = *target else { continue };
             if columns[t].is_identifier() {
                 match identifier(cell) {
-                    Some(Err(v)) if !columns[t].required => sink.warn(&shown, row, columns[t].name, &v, Reason::IdentifierAsNumber),
                     Some(Err(v)) => {
                         lost.get_or_insert((t, v));
                     }

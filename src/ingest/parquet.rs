@@ -37,11 +37,6 @@ pub(super) fn read_parquet(input: Input, source: &InputSource, path: &Path, sink
                 let mut values = Vec::with_capacity(texts.len());
                 for (i, v) in texts.into_iter().enumerate() {
                     values.push(match v {
-                        Some(Err(value)) if !columns[*t].required => {
-                            // an optional column: a warning, and the row goes on without it
-                            sink.warn(&shown, (offset + i) as u64 + 1, columns[*t].name, &value, Reason::IdentifierAsNumber);
-                            None
-                        }
                         Some(Err(value)) => {
                             lost[i].get_or_insert((*t, value));
                             None
@@ -88,7 +83,10 @@ pub(super) fn read_parquet(input: Input, source: &InputSource, path: &Path, sink
 /// read when a digit may have been lost (docs/rules.md).
 fn identifier_texts(s: &polars::prelude::Series) -> polars::prelude::PolarsResult<Vec<Option<Result<String, String>>>> {
     use polars::prelude::*;
-    Ok(if s.dtype().is_float() {
+    Ok(if s.dtype() == &DataType::Float32 {
+        // a 32-bit float holds every whole number only below 2^24
+        s.f32()?.iter().map(|v| v.map(|f| if f.abs() < 16_777_216.0 { identifier_from_float(f as f64) } else { Err(format!("{f}")) })).collect()
+    } else if s.dtype().is_float() {
         s.cast(&DataType::Float64)?.f64()?.iter().map(|v| v.map(identifier_from_float)).collect()
     } else {
         s.cast(&DataType::Int64)?.i64()?.iter().map(|v| v.map(|i| identifier_from_integer(i as i128))).collect()

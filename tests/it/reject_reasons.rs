@@ -317,3 +317,29 @@ fn identifiers_in_parquet_number_columns_keep_every_digit_or_are_refused() {
     assert_eq!(r.rows[0].application_id.as_str(), "123456789012345");
     assert_eq!(r.rows[0].policy_no.as_str(), "20220101");
 }
+
+#[test]
+fn an_optional_identifier_that_lost_digits_rejects_the_row_too() {
+    // a listing's id_number typed as a number: kept without it, the listing would match by
+    // name alone, so the row is rejected as for a required identifier
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path().join("blacklists.parquet");
+    let mut df = df!(
+        "list_type" => ["dishonest_debtor", "dishonest_debtor"],
+        "subject_type" => ["org", "org"],
+        "name" => ["厦门某某贸易有限公司", "厦门某某贸易有限公司"],
+        "id_number" => [913_502_000_658_928_472i64, 123_456_789i64],
+        "listed_on" => ["2022-01-10", "2022-01-10"],
+        "removed_on" => [None::<&str>, None],
+        "case_no" => ["(2022)闽0203执1号", "(2022)闽0203执2号"],
+    )
+    .expect("frame");
+    ParquetWriter::new(std::fs::File::create(&p).unwrap()).finish(&mut df).expect("write");
+    let mut v = Validator::<ListingParser>::default();
+    read_input(Input::Blacklists, &source(&p), &mut v).expect("parquet");
+    let r = v.finish();
+    assert_eq!((r.counts.read, r.counts.accepted, r.counts.rejected), (2, 1, 1), "{:?}", r.rejects);
+    assert_eq!((r.rejects[0].row, r.rejects[0].column.as_str(), r.rejects[0].reason), (1, "id_number", Reason::IdentifierAsNumber));
+    assert!(r.warnings.is_empty());
+}
