@@ -323,3 +323,35 @@ fn a_paid_claim_whose_loss_cannot_be_converted_is_flagged_for_reconciliation() {
     c.paid_usd_cents = None;
     assert_eq!(one(c).paid_mismatch, Some(false));
 }
+
+#[test]
+fn a_shipment_on_the_last_day_of_the_policy_year_and_of_the_period_is_covered() {
+    let rates = usd_rates();
+    let price_under = |app: Enrollment, shipped: &str| {
+        let mut c = claim("C1", &u(), 1_000_000, "2024-01-05");
+        c.shipped_on = d(shipped);
+        price(&[c], &[app], &rates, &policy()).remove(0)
+    };
+    // policy year 2022: 31 December is in it, 1 January is not
+    assert!(price_under(policy_app(), "2022-12-31").is_covered);
+    assert_eq!(price_under(policy_app(), "2023-01-01").reasons_text(), "shipped_outside_cover");
+    // policy year 2023 ends with the 2022-2023 period: its last day is covered too
+    let app_2023 = enrollment("A1", &u(), "P1", 2023, "2023-01-10", "2023-01-15", EnrollmentStatus::Accepted);
+    assert!(price_under(app_2023.clone(), "2023-12-31").is_covered);
+    assert_eq!(price_under(app_2023, "2024-01-01").reasons_text(), "shipped_outside_cover");
+}
+
+#[test]
+fn a_recovery_in_yen_after_a_cap_cut_is_converted_at_the_loss_fixings_and_shared_pro_rata() {
+    // JPY 10,000,000 at 5.8012 per 100 and USD 6.3757: USD 90,989.22; 80% is 72,791.37, cut
+    // to the USD 50,000 cap. JPY 1,000,000 recovered is USD 9,098.92 (9,098.9218…), a tenth
+    // of the loss: the insurer's share is a tenth of 50,000.00
+    let mut c = claim("C1", &u(), 1_000_000_000, "2022-03-01");
+    c.currency = "JPY".into();
+    c.recovered_cents = Some(100_000_000);
+    let r = one(c);
+    assert_eq!((r.usd_loss_cents, r.indemnity_before_cap_cents, r.indemnity_cents, r.cut_by_cap_cents), (Some(9_098_922), Some(7_279_137), Some(5_000_000), Some(2_279_137)));
+    assert_eq!((r.recovered_usd_cents, r.insurer_recovery_cents, r.net_indemnity_cents), (Some(909_892), Some(500_000), Some(4_500_000)));
+    // recoveries give no capacity back
+    assert_eq!(r.capacity_left_cents, Some(0));
+}
