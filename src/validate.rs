@@ -297,6 +297,16 @@ impl<P: RowParser> Sink for Validator<P> {
         self.read += 1;
         self.rejects.push(Reject::new(P::INPUT.name(), file, row, column, value, reason));
     }
+
+    fn row_with_reject(&mut self, file: &str, row: u64, cells: &[Option<&str>], spreadsheet: bool, column: &str, value: &str, reason: Reason) {
+        let arc = self.file_arc(file);
+        let mut checked = check_row::<P>(&self.keep, file, &arc, row, cells, spreadsheet);
+        // the untrusted cell came in as absent: its own fault is this reason, not a missing value
+        checked.rejects.retain(|r| !(r.column == column && r.reason == Reason::MissingValue));
+        checked.rejects.push(Reject::new(P::INPUT.name(), file, row, column, value, reason));
+        checked.unused = false;
+        self.absorb(&arc, checked);
+    }
 }
 
 pub struct FirmParser;

@@ -108,9 +108,15 @@ pub trait Sink {
     /// A row whose cells could be read: `cells[i]` is the value of the input's column
     /// `i`, `None` where the file has no such column.
     fn row(&mut self, file: &str, row: u64, cells: &[Option<&str>], spreadsheet: bool);
-    /// A row that could not be read as cells at all, or whose identifier could not be
-    /// trusted (it arrived as a number and may have lost digits).
+    /// A row that could not be read as cells at all.
     fn broken(&mut self, file: &str, row: u64, column: &str, value: &str, reason: Reason);
+    /// A readable row with one cell that cannot be trusted (an identifier that arrived as a
+    /// number and may have lost digits), given as absent: the row is rejected for it, and
+    /// still checked, so that its key counts for duplicates and its other faults show.
+    fn row_with_reject(&mut self, file: &str, row: u64, cells: &[Option<&str>], spreadsheet: bool, column: &str, value: &str, reason: Reason) {
+        let _ = (cells, spreadsheet);
+        self.broken(file, row, column, value, reason);
+    }
     /// Many readable rows at once, in file order: the same as `row` for each, which a
     /// sink may check in parallel.
     fn rows(&mut self, file: &str, rows: &[(u64, Vec<Option<&str>>)], spreadsheet: bool) {
@@ -623,12 +629,11 @@ fn read_xlsx(input: Input, source: &InputSource, path: &Path, sink: &mut dyn Sin
         if lost.is_none() && cells.iter().all(|c| c.as_deref().is_none_or(|s| s.trim().is_empty())) {
             continue; // an empty spreadsheet row is not a row
         }
-        if let Some((t, value)) = lost {
-            sink.broken(&shown, row, columns[t].name, &value, Reason::IdentifierAsNumber);
-            continue;
-        }
         let view: Vec<Option<&str>> = cells.iter().map(|c| c.as_deref()).collect();
-        sink.row(&shown, row, &view, true);
+        match lost {
+            Some((t, value)) => sink.row_with_reject(&shown, row, &view, true, columns[t].name, &value, Reason::IdentifierAsNumber),
+            None => sink.row(&shown, row, &view, true),
+        }
     }
     Ok(header_map.into_info(file_info(input, path)?))
 }

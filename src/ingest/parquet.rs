@@ -63,14 +63,15 @@ pub(super) fn read_parquet(input: Input, source: &InputSource, path: &Path, sink
         let row_of = |i: usize| (offset + i) as u64 + 1;
         let mut rows: Vec<(u64, Vec<Option<&str>>)> = Vec::with_capacity(part.height());
         for (i, lost) in lost.iter().enumerate() {
+            let cells: Vec<Option<&str>> = views.iter().map(|v| v.as_ref().and_then(|v| v[i])).collect();
             match lost {
                 Some((t, value)) => {
-                    // broken rows are reported where they stand, after the rows before them
+                    // such rows are taken in where they stand, after the rows before them
                     sink.rows(&shown, &rows, false);
                     rows.clear();
-                    sink.broken(&shown, row_of(i), columns[*t].name, value, Reason::IdentifierAsNumber);
+                    sink.row_with_reject(&shown, row_of(i), &cells, false, columns[*t].name, value, Reason::IdentifierAsNumber);
                 }
-                None => rows.push((row_of(i), views.iter().map(|v| v.as_ref().and_then(|v| v[i])).collect())),
+                None => rows.push((row_of(i), cells)),
             }
         }
         sink.rows(&shown, &rows, false);

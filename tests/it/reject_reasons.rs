@@ -343,3 +343,30 @@ fn an_optional_identifier_that_lost_digits_rejects_the_row_too() {
     assert_eq!((r.rejects[0].row, r.rejects[0].column.as_str(), r.rejects[0].reason), (1, "id_number", Reason::IdentifierAsNumber));
     assert!(r.warnings.is_empty());
 }
+
+#[test]
+fn a_row_rejected_for_a_lost_identifier_still_counts_for_its_key() {
+    // A1 twice: the first row's policy number lost digits; both rows of the key are rejected
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path().join("enrollments.parquet");
+    let u1 = uscc("91", "350203", "AAAAAAA1");
+    let mut df = df!(
+        "application_id" => ["A1", "A1"],
+        "uscc" => [u1.as_str(), u1.as_str()],
+        "policy_no" => [913_502_000_658_928_472i64, 20_220_101],
+        "policy_year" => [2022i64, 2022],
+        "applied_on" => ["2022-01-10", "2022-01-10"],
+        "effective_on" => ["2022-01-15", "2022-01-15"],
+        "status" => ["accepted", "accepted"],
+    )
+    .expect("frame");
+    ParquetWriter::new(std::fs::File::create(&p).unwrap()).finish(&mut df).expect("write");
+    let mut v = Validator::<EnrollmentParser>::default();
+    read_input(Input::Enrollments, &source(&p), &mut v).expect("parquet");
+    let r = v.finish();
+    assert_eq!((r.counts.read, r.counts.accepted, r.counts.rejected), (2, 0, 2), "{:?}", r.rejects);
+    let mut got: Vec<(u64, &str, Reason)> = r.rejects.iter().map(|x| (x.row, x.column.as_str(), x.reason)).collect();
+    got.sort();
+    assert_eq!(got, vec![(1, "application_id", Reason::DuplicateKey), (1, "policy_no", Reason::IdentifierAsNumber), (2, "application_id", Reason::DuplicateKey)]);
+}
