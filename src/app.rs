@@ -129,6 +129,10 @@ pub fn execute(cli: Cli) -> Result<(), CommandError> {
 /// write it is a warning, never the run's failure.
 fn write_monitoring(config: &crate::config::Config, result: &Result<crate::run::RunOutput, CommandError>, seconds: f64) {
     let Some(dir) = &config.textfile_dir else { return };
+    // a run that found another holding the lock did nothing: the one holding it reports
+    if matches!(result, Err(e) if e.exit_code() == crate::error::exit::LOCKED) {
+        return;
+    }
     let mut night = crate::monitor::Night {
         exit_code: match result {
             Ok(_) => crate::error::exit::SUCCESS,
