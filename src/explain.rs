@@ -14,6 +14,12 @@ pub enum Lang {
     En,
 }
 
+/// Every reject of the rows of `input` whose key is `key` (rejected for any reason).
+fn rejects_of<'a>(inputs: &Inputs, rejects: &'a [Reject], input: crate::schema::Input, key: &str) -> Vec<&'a Reject> {
+    let rows: Vec<&crate::model::Origin> = inputs.rejected_rows.iter().filter(|(i, k, _)| *i == input && k.as_str() == key).map(|(_, _, o)| o).collect();
+    rejects.iter().filter(|r| r.input == input.name() && rows.iter().any(|o| *o.file == *r.file && o.row == r.row)).collect()
+}
+
 /// A code as the reader's language shows it: its Chinese name in Chinese text.
 fn code(lang: Lang, code: &str) -> String {
     match lang {
@@ -52,8 +58,8 @@ fn yes_no(lang: Lang, ok: bool) -> &'static str {
 pub fn firm(eval: &Evaluation, inputs: &Inputs, rejects: &[Reject], uscc_raw: &str, lang: Lang) -> Result<String, String> {
     let uscc = crate::ident::normalise_code(uscc_raw);
     let Some((idx, f)) = inputs.firms.iter().enumerate().find(|(_, f)| f.uscc == uscc) else {
-        let rejected: Vec<&Reject> = rejects.iter().filter(|r| r.input == "firms" && crate::ident::normalise_code(&r.value) == uscc).collect();
-        let known = !rejected.is_empty() || inputs.rejected_firms.iter().any(|k| k.as_str() == uscc);
+        let rejected = rejects_of(inputs, rejects, crate::schema::Input::Firms, &uscc);
+        let known = !rejected.is_empty();
         if !known {
             return Err(match lang {
                 Lang::Zh => format!("企业 {uscc} 不在企业名录中（既未接收，也无被拒收的行）"),
@@ -213,14 +219,25 @@ pub fn claim(eval: &Evaluation, inputs: &Inputs, rejects: &[Reject], claim_id: &
     let id = crate::ident::normalise_code(claim_id);
     let Some(c) = eval.claims.iter().find(|c| c.claim_id == id) else {
         let later = inputs.claims.iter().find(|c| c.claim_id == id);
-        let rejected: Vec<&Reject> = rejects.iter().filter(|r| r.input == "claims" && crate::ident::normalise_code(&r.value) == id).collect();
-        return match (later, rejected.first(), lang) {
+        let rejected = rejects_of(inputs, rejects, crate::schema::Input::Claims, &id);
+        return match (later, rejected.is_empty(), lang) {
             (Some(c), _, Lang::Zh) => Ok(format!("案件 {id} 的可能损失通知日 {} 晚于评估日 {}，不在本次评估范围内。\n", c.notified_on, eval.as_of)),
             (Some(c), _, Lang::En) => Ok(format!("claim {id} was notified on {}, after the evaluation date {}: it is out of this run.\n", c.notified_on, eval.as_of)),
-            (None, Some(r), Lang::Zh) => Ok(format!("案件 {id} 被拒收：`{}` 第 {} 行，列 {}，原因：{}\n", r.file, r.row, r.column, crate::labels::zh_only(r.reason.as_str()))),
-            (None, Some(r), Lang::En) => Ok(format!("claim {id} was rejected: `{}` row {}, column {}, reason {}\n", r.file, r.row, r.column, r.reason)),
-            (None, None, Lang::Zh) => Err(format!("索赔数据中没有案件 {id}")),
-            (None, None, Lang::En) => Err(format!("there is no claim {id} in the claims input")),
+            (None, false, _) => {
+                let mut out = match lang {
+                    Lang::Zh => format!("案件 {id} 被拒收：\n"),
+                    Lang::En => format!("claim {id} was rejected:\n"),
+                };
+                for r in rejected {
+                    out += &match lang {
+                        Lang::Zh => format!("  `{}` 第 {} 行，列 {}，原因：{}\n", r.file, r.row, r.column, crate::labels::zh_only(r.reason.as_str())),
+                        Lang::En => format!("  `{}` row {}, column {}, reason {}\n", r.file, r.row, r.column, r.reason),
+                    };
+                }
+                Ok(out)
+            }
+            (None, true, Lang::Zh) => Err(format!("索赔数据中没有案件 {id}")),
+            (None, true, Lang::En) => Err(format!("there is no claim {id} in the claims input")),
         };
     };
     let mut out = String::new();

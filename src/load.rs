@@ -62,6 +62,7 @@ pub fn load(config: &Config, progress: &Progress) -> Result<Loaded, IngestError>
     loaded.absorb_report(r, firms.rejects, firms.warnings);
     loaded.inputs.firms = in_uscc_order(firms.rows);
     loaded.inputs.rejected_firms = firms.rejected_keys;
+    loaded.inputs.rejected_rows.extend(firms.rejected_rows.into_iter().map(|(k, o)| (Input::Firms, k, o)));
 
     let started = crate::stopwatch::Stopwatch::start();
     progress.stage("reading exports");
@@ -103,6 +104,7 @@ pub fn load(config: &Config, progress: &Progress) -> Result<Loaded, IngestError>
 
     let (claims, r) = read_validator::<ClaimParser>(Input::Claims, src(Input::Claims), progress)?;
     loaded.absorb_report(r, claims.rejects, claims.warnings);
+    loaded.inputs.rejected_rows.extend(claims.rejected_rows.into_iter().map(|(k, o)| (Input::Claims, k, o)));
     loaded.inputs.claims = claims.rows;
 
     let (fx, r) = read_validator::<FxParser>(Input::FxRates, src(Input::FxRates), progress)?;

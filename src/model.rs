@@ -252,6 +252,9 @@ pub struct Inputs {
     /// USCCs of firm rows that were rejected (a duplicate key, a missing value), sorted:
     /// the register knows these firms, but their rows are unusable.
     pub rejected_firms: Vec<Text>,
+    /// Where the rejected rows with a key stand, by input and key: what `explain` shows of
+    /// a firm or claim that was rejected.
+    pub rejected_rows: Vec<(crate::schema::Input, Text, Origin)>,
     pub exports: Exports,
     pub listings: Vec<Listing>,
     pub enrollments: Vec<Enrollment>,

@@ -30,6 +30,8 @@ pub struct Validated<T> {
     /// The keys of rejected rows whose key parsed, sorted (firms: USCCs the register knows
     /// but whose rows could not be used).
     pub rejected_keys: Vec<Text>,
+    /// Where each rejected row with a key stands: (key, where), in key order.
+    pub rejected_rows: Vec<(Text, Origin)>,
 }
 
 /// The checks of one row: collects its rejects and warnings.
@@ -205,6 +207,7 @@ impl<P: RowParser> Validator<P> {
         let mut rejected = self.read - pending.len() as u64 - self.dropped;
         let rejects = &mut self.rejects;
         let mut rejected_keys = Vec::new();
+        let mut rejected_rows = Vec::new();
         // collected in place: a pending row is at least as large as its row, so the
         // accepted rows reuse the pending rows' memory instead of doubling it
         let rows: Vec<P::Row> = pending
@@ -219,7 +222,10 @@ impl<P: RowParser> Validator<P> {
                     Some(v) if !dup => Some(v),
                     _ => {
                         rejected += 1;
-                        rejected_keys.extend(p.key);
+                        if let Some(k) = p.key {
+                            rejected_rows.push((k.clone(), Origin { file: p.file.clone(), row: p.row }));
+                            rejected_keys.push(k);
+                        }
                         None
                     }
                 }
@@ -228,7 +234,8 @@ impl<P: RowParser> Validator<P> {
         let counts = Counts { read: self.read, accepted: rows.len() as u64 + self.dropped, rejected };
         rejected_keys.sort();
         rejected_keys.dedup();
-        Validated { rows, rejects: self.rejects, warnings: self.warnings, counts, rejected_keys }
+        rejected_rows.sort_by(|a: &(Text, Origin), b| (&a.0, &a.1.file, a.1.row).cmp(&(&b.0, &b.1.file, b.1.row)));
+        Validated { rows, rejects: self.rejects, warnings: self.warnings, counts, rejected_keys, rejected_rows }
     }
 }
 
@@ -687,6 +694,6 @@ impl Sink for ExportValidator {
 
 impl ExportValidator {
     pub fn finish(self) -> Validated<Exports> {
-        Validated { rows: self.totals, rejects: self.rejects, warnings: self.warnings, counts: self.counts, rejected_keys: Vec::new() }
+        Validated { rows: self.totals, rejects: self.rejects, warnings: self.warnings, counts: self.counts, rejected_keys: Vec::new(), rejected_rows: Vec::new() }
     }
 }

@@ -439,6 +439,11 @@ fn explain_names_an_unknown_firm_or_claim_in_one_line_and_exits_2() {
     // a firm whose rows were rejected is known: its rejects are the explanation
     let o = tongbao().args(["-q", "explain", "--lang", "en", "--as-of", AS_OF, "firm", "91350211MA8U2B3C71"]).assert().success();
     assert!(o.stdout.contains("duplicate_key"), "{}", o.stdout);
+    // so is a claim rejected for any reason (claims.csv row 7: three faults)
+    let o = tongbao().args(["-q", "explain", "--lang", "en", "--as-of", AS_OF, "claim", "CL-2022-0040"]).assert().success();
+    for fault in ["row 7, column credit_days, reason invalid_integer", "column obligor_country, reason invalid_country", "column self_contracted, reason invalid_boolean"] {
+        assert!(o.stdout.contains(fault), "{}", o.stdout);
+    }
 }
 
 #[test]
