@@ -221,19 +221,17 @@ fn overrides_from_run(run: &Path, args: &InputArgs) -> Result<InputArgs, Command
 }
 
 fn explain(config_path: &Path, args: &ExplainArgs, progress: &Progress) -> Result<(), CommandError> {
-    let inputs = match &args.run {
-        Some(_) if args.inputs.as_of.is_some() => {
-            return Err(CommandError::Config(anyhow::anyhow!("--run explains a published run as of its own date: leave out --as-of, or leave out --run")));
-        }
+    if args.run.is_some() && args.inputs.as_of.is_some() {
+        return Err(CommandError::Config(anyhow::anyhow!("--run explains a published run as of its own date: leave out --as-of, or leave out --run")));
+    }
+    // the run explained: the one named, or without a date the newest published one
+    let run = match &args.run {
+        Some(run) => Some(run.clone()),
+        None if args.inputs.as_of.is_none() => crate::runs::published(&resolve_config(config_path, &args.inputs)?.output_root).pop().map(|(_, p)| p),
+        None => None,
+    };
+    let inputs = match &run {
         Some(run) => overrides_from_run(run, &args.inputs)?,
-        // no date asked for: the newest published run, as of its date and inputs
-        None if args.inputs.as_of.is_none() => {
-            let root = resolve_config(config_path, &args.inputs)?.output_root;
-            match crate::runs::published(&root).pop() {
-                Some((_, latest)) => overrides_from_run(&latest, &args.inputs)?,
-                None => args.inputs.clone(),
-            }
-        }
         None => args.inputs.clone(),
     };
     let config = resolve_config(config_path, &inputs)?;
@@ -250,5 +248,34 @@ fn explain(config_path: &Path, args: &ExplainArgs, progress: &Progress) -> Resul
         ExplainWhat::Claim { claim_id } => crate::explain::claim(&eval, &loaded.inputs, &loaded.rejects, claim_id, lang),
     };
     print!("{}", text.map_err(|e| CommandError::Config(anyhow::anyhow!(e)))?);
+    if let Some(run) = &run {
+        if let Some(w) = disagreement_with_run(run, &args.what, &eval) {
+            crate::progress::log(&format!("tongbao: warning: {w}"));
+        }
+    }
     Ok(())
+}
+
+/// Where the explanation, made from the inputs as they are now, disagrees with what the
+/// run published (an input changed since): one line saying so, or `None`.
+fn disagreement_with_run(run: &Path, what: &ExplainWhat, eval: &crate::rules::Evaluation) -> Option<String> {
+    use crate::schema::out;
+    let cents = |c: Option<i64>| c.map(|c| format!("{}.{:02}", c / 100, c % 100)).unwrap_or_default();
+    let (label, published, now) = match what {
+        ExplainWhat::Firm { uscc } => {
+            let key = crate::ident::normalise_code(uscc);
+            let e = eval.eligibility.iter().find(|e| e.uscc == key.as_str())?;
+            let row = crate::diff::published_row(run, out::FIRM_ELIGIBILITY, "uscc", &key, &["is_eligible", "reasons"]).ok()??;
+            (format!("firm {key}"), row.join(" "), format!("{} {}", e.is_eligible, e.reasons_text()))
+        }
+        ExplainWhat::Claim { claim_id } => {
+            let key = crate::ident::normalise_code(claim_id);
+            let c = eval.claims.iter().find(|c| c.claim_id == key)?;
+            let row = crate::diff::published_row(run, out::CLAIM_INDEMNITY, "claim_id", &key, &["indemnity_usd"]).ok()??;
+            (format!("claim {key}"), row.join(" "), cents(c.indemnity_cents))
+        }
+    };
+    (published.trim() != now.trim()).then(|| {
+        format!("the run `{}` published `{}` for {label}; the inputs as they are now give `{}`: they changed since the run", run.display(), published.trim(), now.trim())
+    })
 }

@@ -253,6 +253,15 @@ pub fn diff(a: &Path, b: &Path) -> Result<RunDiff> {
     })
 }
 
+/// The values of `columns` in the row of a published table whose `key_column` is `key`
+/// (`None` when no row has it).
+pub fn published_row(run: &Path, stem: &str, key_column: &str, key: &str, columns: &[&str]) -> Result<Option<Vec<String>>> {
+    let df = read(run, stem)?;
+    let keys = texts(&df, key_column)?;
+    let Some(i) = keys.iter().position(|k| k == key) else { return Ok(None) };
+    columns.iter().map(|c| Ok(texts(&df, c)?[i].clone())).collect::<Result<Vec<_>>>().map(Some)
+}
+
 /// The published run before `run` in its output root (the newest for an earlier date).
 pub fn run_before(run: &Path) -> Result<std::path::PathBuf> {
     let root = run.parent().context("the run folder has no parent")?;

@@ -468,3 +468,24 @@ fn explain_in_chinese_is_written_in_chinese() {
     let o = tongbao().args(["-q", "explain", "--as-of", AS_OF, "claim", "CL-2022-0003"]).assert().success();
     assert!(!o.stdout.contains("under_review") && o.stdout.contains("审核中"), "{}", o.stdout);
 }
+
+#[test]
+fn explain_of_a_run_says_when_the_inputs_changed_since_and_the_answer_moved() {
+    let tmp = tempfile::tempdir().unwrap();
+    let claims = tmp.path().join("claims.csv");
+    let text = std::fs::read_to_string(repo().join("sample_data/claims.csv")).unwrap();
+    std::fs::write(&claims, &text).unwrap();
+    let out = tmp.path().join("out");
+    tongbao().args(["-q", "run", "--as-of", AS_OF, "--out"]).arg(&out).arg("--claims").arg(&claims).assert().success();
+    let run = out.join(format!("as_of={AS_OF}"));
+    // unchanged inputs: no warning
+    let o = tongbao().args(["-q", "explain", "--lang", "en", "--run"]).arg(&run).args(["claim", "CL-2022-0001"]).assert().success();
+    assert!(!o.stderr.contains("changed since"), "{}", o.stderr);
+    // CL-2022-0001's loss edited after the run (40,000 -> 41,000): its indemnity moves from
+    // 32,000.00 to 32,800.00, and explain says the run published otherwise
+    let line = text.lines().find(|l| l.starts_with("CL-2022-0001,")).unwrap();
+    assert!(line.contains(",USD,40000.00,paid,"), "{line}");
+    std::fs::write(&claims, text.replace(line, &line.replace(",USD,40000.00,paid,", ",USD,41000.00,paid,"))).unwrap();
+    let o = tongbao().args(["-q", "explain", "--lang", "en", "--run"]).arg(&run).args(["claim", "CL-2022-0001"]).assert().success();
+    assert!(o.stderr.contains("published `32000.00` for claim CL-2022-0001; the inputs as they are now give `32800.00`"), "{}", o.stderr);
+}
