@@ -27,10 +27,9 @@ fuzz_target!(|data: &[u8]| {
     let source = ingest::InputSource {
         path,
         encoding: [ingest::Encoding::Auto, ingest::Encoding::Utf8, ingest::Encoding::Gb18030][selector as usize % 3],
-        sheet: None,
-        aliases: Default::default(),
+        ..Default::default()
     };
-    let input = schema::Input::ALL[(selector as usize / 3) % 6];
+    let input = schema::Input::ALL[(selector as usize / 3) % schema::Input::ALL.len()];
     macro_rules! check {
         ($sink:expr) => {{
             let mut sink = $sink;
@@ -50,5 +49,6 @@ fuzz_target!(|data: &[u8]| {
         schema::Input::Enrollments => check!(validate::Validator::<validate::EnrollmentParser>::default()),
         schema::Input::Claims => check!(validate::Validator::<validate::ClaimParser>::default()),
         schema::Input::FxRates => check!(validate::Validator::<validate::FxParser>::default()),
+        schema::Input::Reviews => check!(validate::Validator::<validate::ReviewParser>::default()),
     }
 });
