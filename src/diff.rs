@@ -21,10 +21,7 @@ fn read(dir: &Path, stem: &str) -> Result<DataFrame> {
     ParquetReader::new(f).finish().map_err(anyhow::Error::from).with_context(|| format!("cannot read `{}`", path.display()))
 }
 
-fn texts(df: &DataFrame, name: &str) -> Result<Vec<String>> {
-    let s = df.column(name).map_err(anyhow::Error::from).with_context(|| format!("no column `{name}`"))?.as_materialized_series().cast(&DataType::String)?;
-    Ok(s.str()?.iter().map(|v| v.unwrap_or("").to_string()).collect())
-}
+use crate::frames::column_texts as texts;
 
 /// Rows of `df` as text, under the given keys (one per row).
 fn keyed_by(df: &DataFrame, keys: Vec<String>, columns: &[&str]) -> Result<Keyed> {

@@ -62,6 +62,14 @@ fn frame(height: usize, columns: Vec<Build<'_>>) -> PolarsResult<DataFrame> {
     DataFrame::new(height, columns)
 }
 
+/// A column of an output table as text (decimals exact, dates ISO, nulls empty): how
+/// `diff`, the report and a run reading its predecessor compare and show values.
+pub fn column_texts(df: &DataFrame, name: &str) -> anyhow::Result<Vec<String>> {
+    use anyhow::Context;
+    let s = df.column(name).map_err(anyhow::Error::from).with_context(|| format!("no column `{name}`"))?.as_materialized_series().cast(&DataType::String)?;
+    Ok(s.str()?.iter().map(|v| v.unwrap_or("").to_string()).collect())
+}
+
 /// An exact rate as text: (63757, 4) → `6.3757`.
 pub fn rate_text(r: &FxRate) -> String {
     let digits = r.mantissa.to_string();

@@ -15,12 +15,7 @@ fn frame<'a>(s: &Summaries<'a>, name: &str) -> Result<&'a DataFrame> {
     s.get(name).copied().with_context(|| format!("the report needs the summary `{name}`"))
 }
 
-/// A column as display text (decimals exact, nulls empty).
-fn texts(df: &DataFrame, name: &str) -> Result<Vec<String>> {
-    let c = df.column(name).map_err(anyhow::Error::from).with_context(|| format!("no column `{name}`"))?;
-    let s = c.as_materialized_series().cast(&DataType::String)?;
-    Ok(s.str()?.iter().map(|v| v.unwrap_or("").to_string()).collect())
-}
+use crate::frames::column_texts as texts;
 
 /// A column as numbers, for drawing only (nulls as 0).
 fn numbers(df: &DataFrame, name: &str) -> Result<Vec<f64>> {

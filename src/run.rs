@@ -84,14 +84,11 @@ pub fn detail_tables(
 /// The possible matches in a published run's review queue, by [`frames::queue_key`];
 /// `None` when the run has no readable queue.
 fn queue_keys(folder: &std::path::Path) -> Option<HashSet<String>> {
-    use polars::prelude::*;
+    use polars::prelude::{ParquetReader, SerReader};
     let file = std::fs::File::open(folder.join(format!("{}.parquet", out::REVIEW_QUEUE))).ok()?;
     let df = ParquetReader::new(file).finish().ok()?;
-    let col = |name: &str| -> Option<Vec<String>> {
-        let s = df.column(name).ok()?.as_materialized_series().cast(&DataType::String).ok()?;
-        Some(s.str().ok()?.iter().map(|v| v.unwrap_or("").to_string()).collect())
-    };
-    let cols: Vec<Vec<String>> = ["uscc", "match", "list_type", "case_no", "listed_name", "listed_id", "listed_on"].iter().map(|c| col(c)).collect::<Option<_>>()?;
+    let cols: Vec<Vec<String>> =
+        ["uscc", "match", "list_type", "case_no", "listed_name", "listed_id", "listed_on"].iter().map(|c| frames::column_texts(&df, c).ok()).collect::<Option<_>>()?;
     Some((0..df.height()).map(|i| frames::queue_key(&cols[0][i], &cols[1][i], &cols[2][i], &cols[3][i], &cols[4][i], &cols[5][i], &cols[6][i])).collect())
 }
 
