@@ -260,7 +260,6 @@ fn explain(config_path: &Path, args: &ExplainArgs, progress: &Progress) -> Resul
 /// run published (an input changed since): one line saying so, or `None`.
 fn disagreement_with_run(run: &Path, what: &ExplainWhat, eval: &crate::rules::Evaluation) -> Option<String> {
     use crate::schema::out;
-    let cents = |c: Option<i64>| c.map(|c| format!("{}.{:02}", c / 100, c % 100)).unwrap_or_default();
     let (label, published, now) = match what {
         ExplainWhat::Firm { uscc } => {
             let key = crate::ident::normalise_code(uscc);
@@ -272,7 +271,7 @@ fn disagreement_with_run(run: &Path, what: &ExplainWhat, eval: &crate::rules::Ev
             let key = crate::ident::normalise_code(claim_id);
             let c = eval.claims.iter().find(|c| c.claim_id == key)?;
             let row = crate::diff::published_row(run, out::CLAIM_INDEMNITY, "claim_id", &key, &["indemnity_usd"]).ok()??;
-            (format!("claim {key}"), row.join(" "), cents(c.indemnity_cents))
+            (format!("claim {key}"), row.join(" "), c.indemnity_cents.map(crate::values::format_cents).unwrap_or_default())
         }
     };
     (published.trim() != now.trim()).then(|| {

@@ -61,7 +61,9 @@ pub fn load(config: &Config, progress: &Progress) -> Result<Loaded, IngestError>
     let (firms, r) = read_validator::<FirmParser>(Input::Firms, src(Input::Firms), progress)?;
     loaded.absorb_report(r, firms.rejects, firms.warnings);
     loaded.inputs.firms = in_uscc_order(firms.rows);
-    loaded.inputs.rejected_firms = firms.rejected_keys;
+    // the rows come in key order: their keys, once each, are the known but rejected firms
+    loaded.inputs.rejected_firms = firms.rejected_rows.iter().map(|(k, _)| k.clone()).collect();
+    loaded.inputs.rejected_firms.dedup();
     loaded.inputs.rejected_rows.extend(firms.rejected_rows.into_iter().map(|(k, o)| (Input::Firms, k, o)));
 
     let started = crate::stopwatch::Stopwatch::start();
@@ -69,6 +71,7 @@ pub fn load(config: &Config, progress: &Progress) -> Result<Loaded, IngestError>
     let mut ev = ExportValidator::default();
     let (files, notes) = ingest::read_input(Input::Exports, src(Input::Exports), &mut ev)?;
     let exports = ev.finish();
+    let (seconds, cpu_seconds) = started.elapsed();
     loaded.absorb_report(
         InputReport {
             input: Input::Exports,
@@ -76,8 +79,8 @@ pub fn load(config: &Config, progress: &Progress) -> Result<Loaded, IngestError>
             files,
             counts: exports.counts,
             notes,
-            seconds: started.elapsed().0,
-            cpu_seconds: started.elapsed().1,
+            seconds,
+            cpu_seconds,
         },
         exports.rejects,
         exports.warnings,
@@ -163,14 +166,15 @@ fn read_with<P: crate::validate::RowParser>(
     progress.stage(&format!("reading {}", input.name()));
     let (files, notes) = ingest::read_input(input, source, &mut sink)?;
     let v = sink.finish();
+    let (seconds, cpu_seconds) = started.elapsed();
     let report = InputReport {
         input,
         path: source.path.display().to_string(),
         files,
         counts: v.counts,
         notes,
-        seconds: started.elapsed().0,
-        cpu_seconds: started.elapsed().1,
+        seconds,
+        cpu_seconds,
     };
     Ok((v, report))
 }

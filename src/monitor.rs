@@ -63,10 +63,6 @@ pub struct Night {
     pub figures: Option<Figures>,
 }
 
-fn cents(c: i64) -> String {
-    format!("{}.{:02}", c / 100, (c % 100).abs())
-}
-
 /// The file's text. `last_success` is this night's end when it published, else the value
 /// the previous file held (0 when there was none).
 pub fn render(night: &Night, last_success: i64) -> String {
@@ -100,8 +96,8 @@ pub fn render(night: &Night, last_success: i64) -> String {
         metric("tongbao_firms_eligible", "Firms eligible in the last published run.", &one(f.firms_eligible.to_string()));
         let lines: Vec<(String, String)> = f.reconciliation.iter().map(|(s, n)| (format!("{{status=\"{s}\"}}"), n.to_string())).collect();
         metric("tongbao_reconciliation_rows", "Reconciliation rows by status in the last published run (eligible_enrolled: firms eligible and enrolled).", &lines);
-        metric("tongbao_indemnity_paid_usd", "Indemnity paid, USD, in the last published run.", &one(cents(f.indemnity_paid_cents)));
-        metric("tongbao_indemnity_outstanding_usd", "Indemnity outstanding, USD, in the last published run.", &one(cents(f.indemnity_outstanding_cents)));
+        metric("tongbao_indemnity_paid_usd", "Indemnity paid, USD, in the last published run.", &one(crate::values::format_cents(f.indemnity_paid_cents)));
+        metric("tongbao_indemnity_outstanding_usd", "Indemnity outstanding, USD, in the last published run.", &one(crate::values::format_cents(f.indemnity_outstanding_cents)));
     }
     t
 }
@@ -146,7 +142,9 @@ mod tests {
 
     #[test]
     fn money_is_written_to_the_cent() {
-        assert_eq!(cents(8_872_348), "88723.48");
-        assert_eq!(cents(5), "0.05");
+        let night = Night { figures: Some(Figures { indemnity_paid_cents: 8_872_348, indemnity_outstanding_cents: 5, ..Figures::default() }), ..Night::default() };
+        let text = render(&night, 0);
+        assert!(text.contains("\ntongbao_indemnity_paid_usd 88723.48\n"), "{text}");
+        assert!(text.contains("\ntongbao_indemnity_outstanding_usd 0.05\n"), "{text}");
     }
 }

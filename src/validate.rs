@@ -27,10 +27,8 @@ pub struct Validated<T> {
     pub rejects: Vec<Reject>,
     pub warnings: Vec<Reject>,
     pub counts: Counts,
-    /// The keys of rejected rows whose key parsed, sorted (firms: USCCs the register knows
-    /// but whose rows could not be used).
-    pub rejected_keys: Vec<Text>,
-    /// Where each rejected row with a key stands: (key, where), in key order.
+    /// Where each rejected row whose key parsed stands: (key, where), in key order (firms:
+    /// the USCCs the register knows but whose rows could not be used).
     pub rejected_rows: Vec<(Text, Origin)>,
 }
 
@@ -206,7 +204,6 @@ impl<P: RowParser> Validator<P> {
         let pending = std::mem::take(&mut self.pending);
         let mut rejected = self.read - pending.len() as u64 - self.dropped;
         let rejects = &mut self.rejects;
-        let mut rejected_keys = Vec::new();
         let mut rejected_rows = Vec::new();
         // collected in place: a pending row is at least as large as its row, so the
         // accepted rows reuse the pending rows' memory instead of doubling it
@@ -223,8 +220,7 @@ impl<P: RowParser> Validator<P> {
                     _ => {
                         rejected += 1;
                         if let Some(k) = p.key {
-                            rejected_rows.push((k.clone(), Origin { file: p.file.clone(), row: p.row }));
-                            rejected_keys.push(k);
+                            rejected_rows.push((k, Origin { file: p.file.clone(), row: p.row }));
                         }
                         None
                     }
@@ -232,10 +228,8 @@ impl<P: RowParser> Validator<P> {
             })
             .collect();
         let counts = Counts { read: self.read, accepted: rows.len() as u64 + self.dropped, rejected };
-        rejected_keys.sort();
-        rejected_keys.dedup();
         rejected_rows.sort_by(|a: &(Text, Origin), b| (&a.0, &a.1.file, a.1.row).cmp(&(&b.0, &b.1.file, b.1.row)));
-        Validated { rows, rejects: self.rejects, warnings: self.warnings, counts, rejected_keys, rejected_rows }
+        Validated { rows, rejects: self.rejects, warnings: self.warnings, counts, rejected_rows }
     }
 }
 
@@ -694,6 +688,6 @@ impl Sink for ExportValidator {
 
 impl ExportValidator {
     pub fn finish(self) -> Validated<Exports> {
-        Validated { rows: self.totals, rejects: self.rejects, warnings: self.warnings, counts: self.counts, rejected_keys: Vec::new(), rejected_rows: Vec::new() }
+        Validated { rows: self.totals, rejects: self.rejects, warnings: self.warnings, counts: self.counts, rejected_rows: Vec::new() }
     }
 }
