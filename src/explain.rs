@@ -20,6 +20,14 @@ fn rejects_of<'a>(inputs: &Inputs, rejects: &'a [Reject], input: crate::schema::
     rejects.iter().filter(|r| r.input == input.name() && rows.iter().any(|o| *o.file == *r.file && o.row == r.row)).collect()
 }
 
+/// One rejected (row, column, reason), as a line of the explanation.
+fn reject_line(r: &Reject, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("  被拒收：`{}` 第 {} 行，列 {}，原因：{}\n", r.file, r.row, r.column, crate::labels::zh_only(r.reason.as_str())),
+        Lang::En => format!("  rejected: `{}` row {}, column {}, reason {}\n", r.file, r.row, r.column, r.reason),
+    }
+}
+
 /// A code as the reader's language shows it: its Chinese name in Chinese text.
 fn code(lang: Lang, code: &str) -> String {
     match lang {
@@ -71,10 +79,7 @@ pub fn firm(eval: &Evaluation, inputs: &Inputs, rejects: &[Reject], uscc_raw: &s
             Lang::En => format!("firm {uscc} is not among the accepted firms.\n"),
         };
         for r in rejected {
-            out += &match lang {
-                Lang::Zh => format!("  被拒收：`{}` 第 {} 行，列 {}，原因：{}\n", r.file, r.row, r.column, crate::labels::zh_only(r.reason.as_str())),
-                Lang::En => format!("  rejected: `{}` row {}, column {}, reason {}\n", r.file, r.row, r.column, r.reason),
-            };
+            out += &reject_line(r, lang);
         }
         return Ok(out);
     };
@@ -147,7 +152,7 @@ pub fn firm(eval: &Evaluation, inputs: &Inputs, rejects: &[Reject], uscc_raw: &s
             .map(|r| {
                 let who = if r.reviewer.is_empty() { String::new() } else { format!(" ({})", r.reviewer) };
                 match lang {
-                    Lang::Zh => format!("；复核决定：{} {}{who}", if r.decision == crate::model::ReviewDecision::Confirmed { "确认" } else { "排除" }, r.decided_on),
+                    Lang::Zh => format!("；复核决定：{} {}{who}", crate::labels::zh_only(r.decision.as_str()), r.decided_on),
                     Lang::En => format!("; review decision: {} on {}{who}", r.decision.as_str(), r.decided_on),
                 }
             })
@@ -229,10 +234,7 @@ pub fn claim(eval: &Evaluation, inputs: &Inputs, rejects: &[Reject], claim_id: &
                     Lang::En => format!("claim {id} was rejected:\n"),
                 };
                 for r in rejected {
-                    out += &match lang {
-                        Lang::Zh => format!("  `{}` 第 {} 行，列 {}，原因：{}\n", r.file, r.row, r.column, crate::labels::zh_only(r.reason.as_str())),
-                        Lang::En => format!("  `{}` row {}, column {}, reason {}\n", r.file, r.row, r.column, r.reason),
-                    };
+                    out += &reject_line(r, lang);
                 }
                 Ok(out)
             }
