@@ -77,9 +77,12 @@ fn nothing_in_the_repository_points_outside_it() {
                 stack.push(p);
             } else if ["rs", "md", "toml", "sql", "py"].iter().any(|x| name.ends_with(&format!(".{x}"))) || name == "crontab" {
                 let text = std::fs::read_to_string(&p).unwrap_or_default();
-                // the contract the repository was written from is stated in docs/rules.md
-                for needle in ["SPEC.md", "SPEC §", "../shared", "shared/seed"] {
-                    if text.contains(needle) && !p.ends_with("tests/it/docs.rs") {
+                // the rules are stated in docs/rules.md; what a file must not point to is
+                // spelt here in parts, so that this file does not point there either
+                let spec = ["SP", "EC"].concat();
+                let shared = ["sha", "red"].concat();
+                for needle in [format!("{spec}.md"), format!("{spec} §"), format!("../{shared}"), format!("{shared}/seed")] {
+                    if text.contains(&needle) {
                         offenders.push(format!("{}: {needle}", p.display()));
                     }
                 }

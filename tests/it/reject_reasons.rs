@@ -288,13 +288,22 @@ fn an_identifier_in_an_xlsx_number_cell_that_lost_digits_is_rejected() {
     assert_eq!(r.counts.read, r.counts.accepted + r.counts.rejected);
 }
 
+/// Write `df` as the Parquet file of an input and validate it with the parser `P`.
+fn validate_parquet<P: tongbao::validate::RowParser>(input: Input, mut df: polars::prelude::DataFrame) -> tongbao::validate::Validated<Vec<P::Row>> {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path().join(format!("{}.parquet", input.name()));
+    ParquetWriter::new(std::fs::File::create(&p).unwrap()).finish(&mut df).expect("write");
+    let mut v = Validator::<P>::default();
+    read_input(input, &source(&p), &mut v).expect("parquet");
+    v.finish()
+}
+
 #[test]
 fn identifiers_in_parquet_number_columns_keep_every_digit_or_are_refused() {
     use polars::prelude::*;
-    let dir = tempfile::tempdir().expect("tmp");
-    let p = dir.path().join("enrollments.parquet");
     let u1 = uscc("91", "350203", "AAAAAAA1");
-    let mut df = df!(
+    let df = df!(
         // application ids as integers: 15 digits are kept, 18 digits are not
         "application_id" => [123_456_789_012_345i64, 913_502_000_658_928_472i64, 7i64],
         "uscc" => [u1.as_str(), u1.as_str(), u1.as_str()],
@@ -307,10 +316,7 @@ fn identifiers_in_parquet_number_columns_keep_every_digit_or_are_refused() {
         "premium_cny" => ["3000", "3000", "3000"],
     )
     .expect("frame");
-    ParquetWriter::new(std::fs::File::create(&p).unwrap()).finish(&mut df).expect("write");
-    let mut v = Validator::<EnrollmentParser>::default();
-    read_input(Input::Enrollments, &source(&p), &mut v).expect("parquet");
-    let r = v.finish();
+    let r = validate_parquet::<EnrollmentParser>(Input::Enrollments, df);
     assert_eq!((r.counts.read, r.counts.accepted, r.counts.rejected), (3, 1, 2), "{:?}", r.rejects);
     let got: Vec<(u64, &str, &str, Reason)> = r.rejects.iter().map(|x| (x.row, x.column.as_str(), x.value.as_str(), x.reason)).collect();
     assert_eq!(got, vec![(2, "application_id", "913502000658928472", Reason::IdentifierAsNumber), (3, "policy_no", "2022.5", Reason::IdentifierAsNumber)]);
@@ -323,9 +329,7 @@ fn an_optional_identifier_that_lost_digits_rejects_the_row_too() {
     // a listing's id_number typed as a number: kept without it, the listing would match by
     // name alone, so the row is rejected as for a required identifier
     use polars::prelude::*;
-    let dir = tempfile::tempdir().expect("tmp");
-    let p = dir.path().join("blacklists.parquet");
-    let mut df = df!(
+    let df = df!(
         "list_type" => ["dishonest_debtor", "dishonest_debtor"],
         "subject_type" => ["org", "org"],
         "name" => ["厦门某某贸易有限公司", "厦门某某贸易有限公司"],
@@ -335,10 +339,7 @@ fn an_optional_identifier_that_lost_digits_rejects_the_row_too() {
         "case_no" => ["(2022)闽0203执1号", "(2022)闽0203执2号"],
     )
     .expect("frame");
-    ParquetWriter::new(std::fs::File::create(&p).unwrap()).finish(&mut df).expect("write");
-    let mut v = Validator::<ListingParser>::default();
-    read_input(Input::Blacklists, &source(&p), &mut v).expect("parquet");
-    let r = v.finish();
+    let r = validate_parquet::<ListingParser>(Input::Blacklists, df);
     assert_eq!((r.counts.read, r.counts.accepted, r.counts.rejected), (2, 1, 1), "{:?}", r.rejects);
     assert_eq!((r.rejects[0].row, r.rejects[0].column.as_str(), r.rejects[0].reason), (1, "id_number", Reason::IdentifierAsNumber));
     assert!(r.warnings.is_empty());
@@ -348,10 +349,8 @@ fn an_optional_identifier_that_lost_digits_rejects_the_row_too() {
 fn a_row_rejected_for_a_lost_identifier_still_counts_for_its_key() {
     // A1 twice: the first row's policy number lost digits; both rows of the key are rejected
     use polars::prelude::*;
-    let dir = tempfile::tempdir().expect("tmp");
-    let p = dir.path().join("enrollments.parquet");
     let u1 = uscc("91", "350203", "AAAAAAA1");
-    let mut df = df!(
+    let df = df!(
         "application_id" => ["A1", "A1"],
         "uscc" => [u1.as_str(), u1.as_str()],
         "policy_no" => [913_502_000_658_928_472i64, 20_220_101],
@@ -361,10 +360,7 @@ fn a_row_rejected_for_a_lost_identifier_still_counts_for_its_key() {
         "status" => ["accepted", "accepted"],
     )
     .expect("frame");
-    ParquetWriter::new(std::fs::File::create(&p).unwrap()).finish(&mut df).expect("write");
-    let mut v = Validator::<EnrollmentParser>::default();
-    read_input(Input::Enrollments, &source(&p), &mut v).expect("parquet");
-    let r = v.finish();
+    let r = validate_parquet::<EnrollmentParser>(Input::Enrollments, df);
     assert_eq!((r.counts.read, r.counts.accepted, r.counts.rejected), (2, 0, 2), "{:?}", r.rejects);
     let mut got: Vec<(u64, &str, Reason)> = r.rejects.iter().map(|x| (x.row, x.column.as_str(), x.reason)).collect();
     got.sort();
