@@ -172,10 +172,12 @@ impl Verdict {
         self.stopped_by.iter().map(|f| f.message.clone()).collect()
     }
 
-    fn add(&mut self, guard: Guard, input: Input, message: String, fires: bool, flag: bool, config: Option<String>) {
+    /// Record what a guard found. `flagged`: the argument of the one-run flag that lets it
+    /// through, if one was given; `config`: the config key that let it through, if any.
+    fn add(&mut self, guard: Guard, input: Input, message: String, fires: bool, flagged: Option<String>, config: Option<String>) {
         let finding = |overridden_by| Finding { guard: guard.name(), input: input.name(), message: message.clone(), overridden_by };
-        if fires && flag {
-            self.overridden.push(finding(Some(format!("flag {} {}", guard.flag(), input.name()))));
+        if let (true, Some(arg)) = (fires, &flagged) {
+            self.overridden.push(finding(Some(format!("flag {} {arg}", guard.flag()))));
         } else if fires {
             self.stopped_by.push(finding(None));
         } else if let Some(key) = config {
@@ -232,7 +234,7 @@ pub fn check(settings: &Settings, reports: &[InputReport], previous: Option<&Pre
                 Guard::EmptyInput.flag()
             );
             let config = (!required).then(|| "config quality.required_rows".to_string());
-            v.add(Guard::EmptyInput, input, message, required, settings.allow.empty.contains(&input), config);
+            v.add(Guard::EmptyInput, input, message, required, settings.allow.empty.contains(&input).then(|| name.to_string()), config);
         }
 
         // volume: a fall against the last published run
@@ -281,7 +283,7 @@ impl Limit<'_> {
             self.key
         );
         let config = (!fires).then(|| format!("config quality.{}.{name} = {max}", self.key));
-        v.add(self.guard, input, message, fires, self.allowed.contains(&input), config);
+        v.add(self.guard, input, message, fires, self.allowed.contains(&input).then(|| input.name().to_string()), config);
     }
 }
 
@@ -302,18 +304,9 @@ fn absent_columns(settings: &Settings, r: &InputReport, v: &mut Verdict) {
             Guard::AbsentColumn.flag()
         );
         let declared = settings.absent.get(&input).is_some_and(|s| s.contains(col));
-        let flagged = settings.allow.absent.contains(&(input, col.to_string()));
-        if flagged && !declared {
-            v.overridden.push(Finding {
-                guard: Guard::AbsentColumn.name(),
-                input: name,
-                message,
-                overridden_by: Some(format!("flag {} {name}.{col}", Guard::AbsentColumn.flag())),
-            });
-        } else {
-            let config = declared.then(|| format!("config [inputs.{name}] absent = [\"{col}\"]"));
-            v.add(Guard::AbsentColumn, input, message, !declared, false, config);
-        }
+        let flagged = settings.allow.absent.contains(&(input, col.to_string())).then(|| format!("{name}.{col}"));
+        let config = declared.then(|| format!("config [inputs.{name}] absent = [\"{col}\"]"));
+        v.add(Guard::AbsentColumn, input, message, !declared, flagged, config);
     }
 }
 
