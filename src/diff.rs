@@ -15,11 +15,7 @@ use crate::schema::out;
 /// A table of a run as rows of text, keyed by one column.
 type Keyed = BTreeMap<String, BTreeMap<String, String>>;
 
-fn read(dir: &Path, stem: &str) -> Result<DataFrame> {
-    let path = dir.join(format!("{stem}.parquet"));
-    let f = std::fs::File::open(&path).with_context(|| format!("cannot open `{}`", path.display()))?;
-    ParquetReader::new(f).finish().map_err(anyhow::Error::from).with_context(|| format!("cannot read `{}`", path.display()))
-}
+use crate::frames::read_table as read;
 
 use crate::frames::column_texts as texts;
 

@@ -62,6 +62,14 @@ fn frame(height: usize, columns: Vec<Build<'_>>) -> PolarsResult<DataFrame> {
     DataFrame::new(height, columns)
 }
 
+/// A published table of a run folder, `<dir>/<stem>.parquet`.
+pub fn read_table(dir: &std::path::Path, stem: &str) -> anyhow::Result<DataFrame> {
+    use anyhow::Context;
+    let path = dir.join(format!("{stem}.parquet"));
+    let f = std::fs::File::open(&path).with_context(|| format!("cannot open `{}`", path.display()))?;
+    ParquetReader::new(f).finish().map_err(anyhow::Error::from).with_context(|| format!("cannot read `{}`", path.display()))
+}
+
 /// A column of an output table as text (decimals exact, dates ISO, nulls empty): how
 /// `diff`, the report and a run reading its predecessor compare and show values.
 pub fn column_texts(df: &DataFrame, name: &str) -> anyhow::Result<Vec<String>> {

@@ -84,9 +84,7 @@ pub fn detail_tables(
 /// The possible matches in a published run's review queue, by [`frames::queue_key`];
 /// `None` when the run has no readable queue.
 fn queue_keys(folder: &std::path::Path) -> Option<HashSet<String>> {
-    use polars::prelude::{ParquetReader, SerReader};
-    let file = std::fs::File::open(folder.join(format!("{}.parquet", out::REVIEW_QUEUE))).ok()?;
-    let df = ParquetReader::new(file).finish().ok()?;
+    let df = frames::read_table(folder, out::REVIEW_QUEUE).ok()?;
     let cols: Vec<Vec<String>> =
         ["uscc", "match", "list_type", "case_no", "listed_name", "listed_id", "listed_on"].iter().map(|c| frames::column_texts(&df, c).ok()).collect::<Option<_>>()?;
     Some((0..df.height()).map(|i| frames::queue_key(&cols[0][i], &cols[1][i], &cols[2][i], &cols[3][i], &cols[4][i], &cols[5][i], &cols[6][i])).collect())
@@ -98,15 +96,10 @@ const TREND_RUNS: usize = 30;
 /// The `headline` summaries of the published runs before `as_of` (the newest
 /// `TREND_RUNS`, oldest first); a run without a readable one is left out.
 fn headlines_before(root: &std::path::Path, as_of: chrono::NaiveDate) -> Vec<(String, DataFrame)> {
-    use polars::prelude::{ParquetReader, SerReader};
     let runs: Vec<_> = runs::published(root).into_iter().filter(|(d, _)| *d < as_of).collect();
     runs[runs.len().saturating_sub(TREND_RUNS)..]
         .iter()
-        .filter_map(|(d, folder)| {
-            let file = std::fs::File::open(folder.join("headline.parquet")).ok()?;
-            let df = ParquetReader::new(file).finish().ok()?;
-            Some((d.to_string(), df))
-        })
+        .filter_map(|(d, folder)| Some((d.to_string(), frames::read_table(folder, "headline").ok()?)))
         .collect()
 }
 
