@@ -100,7 +100,7 @@ pub fn execute(cli: Cli) -> Result<(), CommandError> {
             Ok(())
         }
         Command::Generate(args) => generate_inputs(args),
-        Command::Explain(args) => explain(&cli.config, args, &progress),
+        Command::Explain(args) => explain(&cli.config, args),
         Command::Diff(args) => {
             // one run alone: compared with the run before it in its output root
             let (a, b) = match &args.b {
@@ -188,93 +188,38 @@ fn generate_inputs(args: &GenerateArgs) -> Result<(), CommandError> {
     Ok(())
 }
 
-/// The evaluation date and input paths of a published run, from its manifest; warns when
-/// an input file changed since.
-fn overrides_from_run(run: &Path, args: &InputArgs) -> Result<InputArgs, CommandError> {
-    let path = run.join(crate::schema::out::MANIFEST);
-    let text = std::fs::read_to_string(&path).map_err(|e| CommandError::Config(anyhow::anyhow!("cannot read `{}`: {e}", path.display())))?;
-    let m: serde_json::Value = serde_json::from_str(&text).map_err(|e| CommandError::Config(anyhow::anyhow!("`{}`: {e}", path.display())))?;
-    let mut a = args.clone();
-    a.as_of = m["as_of"].as_str().and_then(|s| crate::values::parse_date(s, false).ok()).map(crate::config::AsOf::Date);
-    a.policy = m["policy_file"].as_str().map(Into::into);
-    for entry in m["inputs"].as_array().into_iter().flatten() {
-        let p = entry["path"].as_str().map(std::path::PathBuf::from);
-        match entry["input"].as_str() {
-            Some("firms") => a.firms = p,
-            Some("exports") => a.exports = p,
-            Some("blacklists") => a.blacklists = p,
-            Some("enrollments") => a.enrollments = p,
-            Some("claims") => a.claims = p,
-            Some("fx_rates") => a.fx_rates = p,
-            Some("reviews") => a.reviews = p,
-            _ => {}
-        }
-        for f in entry["files"].as_array().into_iter().flatten() {
-            let (Some(fp), Some(hash)) = (f["path"].as_str(), f["sha256"].as_str()) else { continue };
-            let now = std::fs::read(fp).map(|b| crate::ingest::sha256_hex(&b)).unwrap_or_default();
-            if now != hash {
-                crate::progress::log(&format!("tongbao: warning: `{fp}` changed since the run: the explanation uses it as it is now"));
+fn explain(config_path: &Path, args: &ExplainArgs) -> Result<(), CommandError> {
+    let fail = |e: anyhow::Error| CommandError::Config(e);
+    if args.run.is_some() && args.as_of.is_some() {
+        return Err(fail(anyhow::anyhow!("--run explains a published run as of its own date: leave out --as-of, or leave out --run")));
+    }
+    // the run explained: the one named, else the one of the date asked for, else the newest
+    let run = match &args.run {
+        Some(run) => run.clone(),
+        None => {
+            let config = resolve_config(config_path, &InputArgs { as_of: args.as_of, out: args.out.clone(), ..InputArgs::default() })?;
+            let root = &config.output_root;
+            let mut runs = crate::runs::published(root);
+            let found = match args.as_of {
+                None => runs.pop(),
+                Some(_) => runs.into_iter().find(|(d, _)| *d == config.as_of),
+            };
+            match (found, args.as_of) {
+                (Some((_, p)), _) => p,
+                (None, None) => return Err(fail(anyhow::anyhow!("no published run in `{}`: explain reads a run's tables, so run the job first", root.display()))),
+                (None, Some(_)) => return Err(fail(anyhow::anyhow!("no run as of {} is published in `{}`", config.as_of, root.display()))),
             }
         }
-    }
-    Ok(a)
-}
-
-fn explain(config_path: &Path, args: &ExplainArgs, progress: &Progress) -> Result<(), CommandError> {
-    if args.run.is_some() && args.inputs.as_of.is_some() {
-        return Err(CommandError::Config(anyhow::anyhow!("--run explains a published run as of its own date: leave out --as-of, or leave out --run")));
-    }
-    // the run explained: the one named, or without a date the newest published one
-    let run = match &args.run {
-        Some(run) => Some(run.clone()),
-        None if args.inputs.as_of.is_none() => crate::runs::published(&resolve_config(config_path, &args.inputs)?.output_root).pop().map(|(_, p)| p),
-        None => None,
     };
-    let inputs = match &run {
-        Some(run) => overrides_from_run(run, &args.inputs)?,
-        None => args.inputs.clone(),
-    };
-    let config = resolve_config(config_path, &inputs)?;
-    let period = crate::run::period_for(&config)?;
-    let loaded = crate::load::load(&config, progress)?;
-    progress.finish();
-    let eval = crate::rules::evaluate(&loaded.inputs, &config.policy, period, config.as_of);
+    let run = crate::explain::Run::open(&run).map_err(fail)?;
     let lang = match args.lang {
         Lang::Zh => crate::explain::Lang::Zh,
         Lang::En => crate::explain::Lang::En,
     };
     let text = match &args.what {
-        ExplainWhat::Firm { uscc } => crate::explain::firm(&eval, &loaded.inputs, &loaded.rejects, uscc, lang),
-        ExplainWhat::Claim { claim_id } => crate::explain::claim(&eval, &loaded.inputs, &loaded.rejects, claim_id, lang),
+        ExplainWhat::Firm { uscc } => crate::explain::firm(&run, uscc, lang),
+        ExplainWhat::Claim { claim_id } => crate::explain::claim(&run, claim_id, lang),
     };
-    print!("{}", text.map_err(|e| CommandError::Config(anyhow::anyhow!(e)))?);
-    if let Some(run) = &run {
-        if let Some(w) = disagreement_with_run(run, &args.what, &eval) {
-            crate::progress::log(&format!("tongbao: warning: {w}"));
-        }
-    }
+    print!("{}", text.map_err(fail)?);
     Ok(())
-}
-
-/// Where the explanation, made from the inputs as they are now, disagrees with what the
-/// run published (an input changed since): one line saying so, or `None`.
-fn disagreement_with_run(run: &Path, what: &ExplainWhat, eval: &crate::rules::Evaluation) -> Option<String> {
-    use crate::schema::out;
-    let (label, published, now) = match what {
-        ExplainWhat::Firm { uscc } => {
-            let key = crate::ident::normalise_code(uscc);
-            let e = eval.eligibility.iter().find(|e| e.uscc == key.as_str())?;
-            let row = crate::diff::published_row(run, out::FIRM_ELIGIBILITY, "uscc", &key, &["is_eligible", "reasons"]).ok()??;
-            (format!("firm {key}"), row.join(" "), format!("{} {}", e.is_eligible, e.reasons_text()))
-        }
-        ExplainWhat::Claim { claim_id } => {
-            let key = crate::ident::normalise_code(claim_id);
-            let c = eval.claims.iter().find(|c| c.claim_id == key)?;
-            let row = crate::diff::published_row(run, out::CLAIM_INDEMNITY, "claim_id", &key, &["indemnity_usd"]).ok()??;
-            (format!("claim {key}"), row.join(" "), c.indemnity_cents.map(crate::values::format_cents).unwrap_or_default())
-        }
-    };
-    (published.trim() != now.trim()).then(|| {
-        format!("the run `{}` published `{}` for {label}; the inputs as they are now give `{}`: they changed since the run", run.display(), published.trim(), now.trim())
-    })
 }

@@ -67,7 +67,7 @@ pub fn check(config: &Config, progress: &Progress, rejects_file: Option<&Path>) 
 fn write_rejects(path: &Path, rejects: &[Reject]) -> anyhow::Result<()> {
     use anyhow::Context;
     if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")) {
-        let mut df = crate::frames::rejects(rejects)?;
+        let mut df = crate::frames::rejects(rejects, true)?;
         let file = std::fs::File::create(path).with_context(|| format!("cannot create `{}`", path.display()))?;
         polars::prelude::ParquetWriter::new(file).finish(&mut df).with_context(|| format!("cannot write `{}`", path.display()))?;
         return Ok(());

@@ -119,13 +119,17 @@ pub struct ExplainArgs {
     /// Language of the explanation.
     #[arg(long, value_enum, default_value_t = Lang::Zh, global = true)]
     pub lang: Lang,
-    /// A published run folder: explain as of that run (its date and its input files,
-    /// checked against the hashes in its manifest). Default: with `--as-of`, a fresh
-    /// evaluation on that date; without it, the newest published run.
+    /// A published run folder to explain (default: the newest published run under the
+    /// output root, or with `--as-of` the one of that date).
     #[arg(long, global = true)]
     pub run: Option<PathBuf>,
-    #[command(flatten)]
-    pub inputs: InputArgs,
+    /// The evaluation date of the published run to explain: YYYY-MM-DD, `today` or
+    /// `yesterday`.
+    #[arg(long, value_parser = parse_as_of, value_name = "DATE|today|yesterday", global = true)]
+    pub as_of: Option<AsOf>,
+    /// Output root the runs are published under (default from the config, else `out`).
+    #[arg(long, global = true)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

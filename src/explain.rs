@@ -1,11 +1,14 @@
 //! `tongbao explain`: in plain words, in Chinese or English, why a firm is or is not
-//! eligible and how a claim's indemnity was reached. Pure: builds text from an evaluation.
+//! eligible and how a claim's indemnity was reached, as a published run decided it. Every
+//! figure comes from the run's own tables and manifest, never from the inputs as they are
+//! now: an input edited since the run does not change what the run is said to have done.
 
-use crate::model::Inputs;
-use crate::rejects::Reject;
-use crate::rules::Evaluation;
-use crate::rules::claims::{ClaimReason, ClaimResult};
-use crate::rules::eligibility::FirmReason;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::schema::out;
 
 /// The language of an explanation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,17 +17,77 @@ pub enum Lang {
     En,
 }
 
-/// Every reject of the rows of `input` whose key is `key` (rejected for any reason).
-fn rejects_of<'a>(inputs: &Inputs, rejects: &'a [Reject], input: crate::schema::Input, key: &str) -> Vec<&'a Reject> {
-    let rows: Vec<&crate::model::Origin> = inputs.rejected_rows.iter().filter(|(i, k, _)| *i == input && k.as_str() == key).map(|(_, _, o)| o).collect();
-    rejects.iter().filter(|r| r.input == input.name() && rows.iter().any(|o| *o.file == *r.file && o.row == r.row)).collect()
+/// A published run folder and what its manifest says of the run.
+pub struct Run {
+    pub dir: PathBuf,
+    as_of: String,
+    reference_year: String,
+    /// The run's policy period: its id, city prefix and export threshold.
+    period: serde_json::Value,
+}
+
+impl Run {
+    pub fn open(dir: &Path) -> Result<Run> {
+        let path = dir.join(out::MANIFEST);
+        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
+        let m: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("`{}` is not a manifest", path.display()))?;
+        let field = |v: &serde_json::Value| match v {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        Ok(Run { dir: dir.to_path_buf(), as_of: field(&m["as_of"]), reference_year: field(&m["reference_year"]), period: m["period"].clone() })
+    }
+
+    /// The rows of a published table whose text column `column` equals `value`.
+    fn rows(&self, stem: &str, column: &str, value: &str) -> Result<Vec<Record>> {
+        use polars::prelude::{ChunkCompareEq, DataType};
+        let df = crate::frames::read_table(&self.dir, stem)?;
+        let mask = anyhow::Context::with_context(df.column(column), || format!("`{stem}` has no column `{column}`"))?.str()?.equal(value);
+        let df = df.filter(&mask)?;
+        let mut rows: Vec<Record> = (0..df.height()).map(|_| Record(BTreeMap::new())).collect();
+        for c in df.columns() {
+            let texts = c.as_materialized_series().cast(&DataType::String)?;
+            for (row, v) in rows.iter_mut().zip(texts.str()?.iter()) {
+                row.0.insert(c.name().to_string(), v.map(str::to_string));
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The rejects of the rows of `input` whose key is `key`.
+    fn rejects_of(&self, input: &str, key: &str) -> Result<Vec<Record>> {
+        Ok(self.rows(out::REJECTS, "key", key)?.into_iter().filter(|r| r.text("input") == input).collect())
+    }
+}
+
+/// One row of a published table: each column as text (exact decimals, ISO dates), `None`
+/// for a null.
+struct Record(BTreeMap<String, Option<String>>);
+
+impl Record {
+    fn opt(&self, column: &str) -> Option<&str> {
+        self.0.get(column).and_then(|v| v.as_deref())
+    }
+
+    fn text(&self, column: &str) -> &str {
+        self.opt(column).unwrap_or("")
+    }
+
+    fn cents(&self, column: &str) -> Option<i64> {
+        self.opt(column).and_then(|v| crate::values::parse_amount_cents(v).ok())
+    }
+
+    fn flag(&self, column: &str) -> bool {
+        self.text(column) == "true"
+    }
 }
 
 /// One rejected (row, column, reason), as a line of the explanation.
-fn reject_line(r: &Reject, lang: Lang) -> String {
+fn reject_line(r: &Record, lang: Lang) -> String {
+    let (file, row, column, reason) = (r.text("file"), r.text("row"), r.text("column"), r.text("reason"));
     match lang {
-        Lang::Zh => format!("  被拒收：`{}` 第 {} 行，列 {}，原因：{}\n", r.file, r.row, r.column, crate::labels::zh_only(r.reason.as_str())),
-        Lang::En => format!("  rejected: `{}` row {}, column {}, reason {}\n", r.file, r.row, r.column, r.reason),
+        Lang::Zh => format!("  被拒收：`{file}` 第 {row} 行，列 {column}，原因：{}\n", crate::labels::zh_only(reason)),
+        Lang::En => format!("  rejected: `{file}` row {row}, column {column}, reason {reason}\n"),
     }
 }
 
@@ -61,157 +124,155 @@ fn yes_no(lang: Lang, ok: bool) -> &'static str {
     }
 }
 
-/// Why a firm is or is not eligible: each rule with the figures it used. `Err` (one line)
-/// when no input row names the firm at all.
-pub fn firm(eval: &Evaluation, inputs: &Inputs, rejects: &[Reject], uscc_raw: &str, lang: Lang) -> Result<String, String> {
+/// Why a firm is or is not eligible: each rule with the figures the run used. `Err` (one
+/// line) when the run has no row of the firm, accepted or rejected.
+pub fn firm(run: &Run, uscc_raw: &str, lang: Lang) -> Result<String> {
     let uscc = crate::ident::normalise_code(uscc_raw);
-    let Some((idx, f)) = inputs.firms.iter().enumerate().find(|(_, f)| f.uscc == uscc) else {
-        let rejected = rejects_of(inputs, rejects, crate::schema::Input::Firms, &uscc);
-        let known = !rejected.is_empty();
-        if !known {
-            return Err(match lang {
-                Lang::Zh => format!("企业 {uscc} 不在企业名录中（既未接收，也无被拒收的行）"),
-                Lang::En => format!("firm {uscc} is in no row of the firms input (neither accepted nor rejected)"),
+    let Some(f) = run.rows(out::FIRM_ELIGIBILITY, "uscc", &uscc)?.into_iter().next() else {
+        let rejected = run.rejects_of(crate::schema::Input::Firms.name(), &uscc)?;
+        if rejected.is_empty() {
+            anyhow::bail!(match lang {
+                Lang::Zh => format!("企业 {uscc} 不在评估日 {} 的企业名录中（既未接收，也无被拒收的行）", run.as_of),
+                Lang::En => format!("firm {uscc} is in no row of the firms input of the run as of {} (neither accepted nor rejected)", run.as_of),
             });
         }
         let mut out = match lang {
-            Lang::Zh => format!("企业 {uscc} 不在已接收的企业名单中。\n"),
-            Lang::En => format!("firm {uscc} is not among the accepted firms.\n"),
+            Lang::Zh => format!("企业 {uscc} 不在评估日 {} 已接收的企业名单中。\n", run.as_of),
+            Lang::En => format!("firm {uscc} is not among the accepted firms of the run as of {}.\n", run.as_of),
         };
-        for r in rejected {
+        for r in &rejected {
             out += &reject_line(r, lang);
         }
         return Ok(out);
     };
-    let el = &eval.eligibility[idx];
-    let p = &eval.period;
-    let fails = |r: FirmReason| el.reasons.contains(&r);
+    let p = &run.period;
+    let reasons = f.text("reasons").to_string();
+    let fails = |r: &str| reasons.split(';').any(|x| x == r);
+    let threshold = p["export_threshold_cents"].as_i64().unwrap_or_default();
+    let prefix = p["city_prefix"].as_str().unwrap_or_default();
+    let year = f.text("reference_year");
     let mut out = String::new();
-    out += &format!("{} {} ({})\n", tr(lang, "企业", "firm"), f.uscc, f.name);
+    out += &format!("{} {} ({})\n", tr(lang, "企业", "firm"), uscc, f.text("name"));
     out += &format!(
         "{}: {} ({} {}, {} {})\n\n",
         tr(lang, "评估日", "evaluation date"),
-        eval.as_of,
+        run.as_of,
         tr(lang, "政策期", "policy period"),
-        p.id,
+        f.text("period_id"),
         tr(lang, "参考年度", "reference year"),
-        eval.reference_year
+        run.reference_year
     );
     let line = |out: &mut String, ok: bool, text: String| {
         *out += &format!("  [{}] {text}\n", yes_no(lang, ok));
     };
-    line(&mut out, !fails(FirmReason::InvalidUscc), match lang {
-        Lang::Zh => "统一社会信用代码校验位".to_string(),
-        Lang::En => "USCC check characters".to_string(),
+    line(&mut out, !fails("invalid_uscc"), tr(lang, "统一社会信用代码校验位", "USCC check characters").to_string());
+    let source = if f.text("district_source") == "district_code" { tr(lang, "登记机关区划代码", "district_code") } else { tr(lang, "信用代码第3–8位", "USCC positions 3–8") };
+    let district = f.text("district");
+    line(&mut out, !fails("not_in_city"), match lang {
+        Lang::Zh => format!("注册地：区划 {district}（取自{source}），须以 {prefix} 开头"),
+        Lang::En => format!("registered in the city: district {district} (from {source}) must start with {prefix}"),
     });
-    let source = if el.district_source == "district_code" { tr(lang, "登记机关区划代码", "district_code") } else { tr(lang, "信用代码第3–8位", "USCC positions 3–8") };
-    line(&mut out, !fails(FirmReason::NotInCity), match lang {
-        Lang::Zh => format!("注册地：区划 {}（取自{source}），须以 {} 开头", el.district, p.city_prefix),
-        Lang::En => format!("registered in the city: district {} (from {source}) must start with {}", el.district, p.city_prefix),
+    let (kind, company_type) = (&uscc[..2.min(uscc.len())], f.text("company_type"));
+    line(&mut out, !fails("not_legal_person"), match lang {
+        Lang::Zh => format!("独立法人：信用代码以 {kind} 开头，企业类型「{company_type}」"),
+        Lang::En => format!("independent legal person: USCC starts with {kind}, company type \"{company_type}\""),
     });
-    line(&mut out, !fails(FirmReason::NotLegalPerson), match lang {
-        Lang::Zh => format!("独立法人：信用代码以 {} 开头，企业类型「{}」", &f.uscc[..2], f.company_type),
-        Lang::En => format!("independent legal person: USCC starts with {}, company type \"{}\"", &f.uscc[..2], f.company_type),
+    line(&mut out, !fails("deregistered"), match lang {
+        Lang::Zh => format!("登记状态「{}」", f.text("reg_status")),
+        Lang::En => format!("registration status \"{}\"", f.text("reg_status")),
     });
-    line(&mut out, !fails(FirmReason::Deregistered), match lang {
-        Lang::Zh => format!("登记状态「{}」", f.reg_status),
-        Lang::En => format!("registration status \"{}\"", f.reg_status),
+    let (own, agency) = (f.cents("self_exports_usd").unwrap_or_default(), f.cents("agency_exports_usd").unwrap_or_default());
+    line(&mut out, !fails("no_exports") && !fails("exports_over_threshold"), match lang {
+        Lang::Zh => format!("{year} 年自营出口 {}（代理出口 {} 不计），须大于 0 且不超过 {}", usd(own), usd(agency), usd(threshold)),
+        Lang::En => format!("{year} self-operated exports {} (agency exports {} do not count) must be above 0 and at most {}", usd(own), usd(agency), usd(threshold)),
     });
-    let exports_ok = !fails(FirmReason::NoExports) && !fails(FirmReason::ExportsOverThreshold);
-    line(&mut out, exports_ok, match lang {
-        Lang::Zh => format!(
-            "{} 年自营出口 {}（代理出口 {} 不计），须大于 0 且不超过 {}",
-            eval.reference_year,
-            usd(el.self_exports_cents),
-            usd(el.agency_exports_cents),
-            usd(p.export_threshold_cents)
-        ),
-        Lang::En => format!(
-            "{} self-operated exports {} (agency exports {} do not count) must be above 0 and at most {}",
-            eval.reference_year,
-            usd(el.self_exports_cents),
-            usd(el.agency_exports_cents),
-            usd(p.export_threshold_cents)
-        ),
+    let (hits, possible, rep) = (f.text("blacklist_hits"), f.text("possible_matches"), f.text("legal_rep_name"));
+    line(&mut out, !fails("firm_blacklisted") && !fails("legal_rep_blacklisted"), match lang {
+        Lang::Zh => format!("失信与涉黑涉恶名单（企业及法定代表人 {rep}）：命中 {hits} 条，疑似 {possible} 条"),
+        Lang::En => format!("dishonesty and gang-related lists (firm and legal representative {rep}): {hits} hits, {possible} possible matches"),
     });
-    let hits: Vec<_> = eval.hits.iter().filter(|h| h.uscc == f.uscc).collect();
-    line(&mut out, !fails(FirmReason::FirmBlacklisted) && !fails(FirmReason::LegalRepBlacklisted), match lang {
-        Lang::Zh => format!("失信与涉黑涉恶名单（企业及法定代表人 {}）：命中 {} 条，疑似 {} 条", f.legal_rep_name, el.hits, el.possible_matches),
-        Lang::En => format!("dishonesty and gang-related lists (firm and legal representative {}): {} hits, {} possible matches", f.legal_rep_name, el.hits, el.possible_matches),
-    });
-    for h in hits {
-        let kind = match (h.kind.is_hit(), h.review.as_ref().map(|r| r.decision)) {
-            (true, _) => tr(lang, "命中", "hit"),
-            (false, Some(crate::model::ReviewDecision::Confirmed)) => tr(lang, "疑似，经复核确认，计为命中", "possible match, confirmed by review: counts as a hit"),
-            (false, Some(crate::model::ReviewDecision::Cleared)) => tr(lang, "疑似，经复核排除", "possible match, cleared by review"),
-            (false, None) => tr(lang, "疑似，待复核", "possible match, for review"),
-        };
-        let decision = h
-            .review
-            .as_ref()
-            .map(|r| {
-                let who = if r.reviewer.is_empty() { String::new() } else { format!(" ({})", r.reviewer) };
-                match lang {
-                    Lang::Zh => format!("；复核决定：{} {}{who}", crate::labels::zh_only(r.decision.as_str()), r.decided_on),
-                    Lang::En => format!("; review decision: {} on {}{who}", r.decision.as_str(), r.decided_on),
-                }
-            })
-            .unwrap_or_default();
-        out += &format!(
-            "      - {kind}: {} {}, {} {}, {} {}, {} {}{}{decision}\n",
-            tr(lang, "名单", "list"),
-            code(lang, h.list_type.as_str()),
-            tr(lang, "案号", "case"),
-            if h.case_no.is_empty() { "-" } else { &h.case_no },
-            tr(lang, "匹配方式", "matched by"),
-            code(lang, h.kind.as_str()),
-            tr(lang, "列入", "listed"),
-            h.listed_on,
-            h.removed_on.map(|r| format!(", {} {r}", tr(lang, "移出", "removed"))).unwrap_or_default()
-        );
+    for h in run.rows(out::BLACKLIST_HITS, "uscc", &uscc)? {
+        out += &hit_line(&h, lang);
     }
     out += "\n";
-    out += &match (lang, el.is_eligible) {
+    out += &match (lang, f.flag("is_eligible")) {
         (Lang::Zh, true) => "结论：符合统保条件。\n".to_string(),
         (Lang::En, true) => "conclusion: eligible.\n".to_string(),
-        (Lang::Zh, false) => format!("结论：不符合统保条件（{}）。\n", crate::labels::zh_list(&el.reasons_text())),
-        (Lang::En, false) => format!("conclusion: not eligible ({}).\n", el.reasons_text()),
+        (Lang::Zh, false) => format!("结论：不符合统保条件（{}）。\n", crate::labels::zh_list(&reasons)),
+        (Lang::En, false) => format!("conclusion: not eligible ({reasons}).\n"),
     };
-    if let Some(r) = eval.reconciliation.iter().find(|r| r.uscc == f.uscc) {
+    if let Some(r) = run.rows(out::ENROLLMENT_RECONCILIATION, "uscc", &uscc)?.first() {
+        let app = r.opt("application_id");
+        let subsidy = r.cents("subsidy_cny");
         out += &match lang {
             Lang::Zh => format!(
                 "投保核对：{}{}{}\n",
-                crate::labels::zh_only(r.status.as_str()),
-                r.application_id.as_ref().map(|a| format!("，申请 {a}")).unwrap_or_default(),
-                r.subsidy_cny_cents.map(|s| format!("，财政全额扶持保费 CNY {}", thousands(s))).unwrap_or_default()
+                crate::labels::zh_only(r.text("status")),
+                app.map(|a| format!("，申请 {a}")).unwrap_or_default(),
+                subsidy.map(|s| format!("，财政全额扶持保费 CNY {}", thousands(s))).unwrap_or_default()
             ),
             Lang::En => format!(
                 "enrollment: {}{}{}\n",
-                r.status.as_str(),
-                r.application_id.as_ref().map(|a| format!(", application {a}")).unwrap_or_default(),
-                r.subsidy_cny_cents.map(|s| format!(", premium paid by the city CNY {}", thousands(s))).unwrap_or_default()
+                r.text("status"),
+                app.map(|a| format!(", application {a}")).unwrap_or_default(),
+                subsidy.map(|s| format!(", premium paid by the city CNY {}", thousands(s))).unwrap_or_default()
             ),
         };
     }
     Ok(out)
 }
 
-fn claim_reason_text(r: ClaimReason, lang: Lang) -> &'static str {
-    match (r, lang) {
-        (ClaimReason::NoPolicy, Lang::Zh) => "没有对应的有效投保（保单号与信用代码）",
-        (ClaimReason::NoPolicy, Lang::En) => "no enrolled application with this policy number and USCC",
-        (ClaimReason::ShippedOutsideCover, Lang::Zh) => "出运日期不在保险责任期内",
-        (ClaimReason::ShippedOutsideCover, Lang::En) => "shipped outside the period of cover",
-        (ClaimReason::CauseNotCovered, Lang::Zh) => "损失原因不属于保险责任",
-        (ClaimReason::CauseNotCovered, Lang::En) => "cause of loss not covered",
-        (ClaimReason::CreditTermTooLong, Lang::Zh) => "信用期限超过一年",
-        (ClaimReason::CreditTermTooLong, Lang::En) => "credit term longer than allowed",
-        (ClaimReason::NotSelfContracted, Lang::Zh) => "非被保险人自签合同",
-        (ClaimReason::NotSelfContracted, Lang::En) => "sales contract not signed by the insured",
-        (ClaimReason::NotSelfDeclared, Lang::Zh) => "非被保险人自营报关",
-        (ClaimReason::NotSelfDeclared, Lang::En) => "goods not declared by the insured",
-        (ClaimReason::MissingFxRate, Lang::Zh) => "出运日及之前没有汇率中间价",
-        (ClaimReason::MissingFxRate, Lang::En) => "no fixing on or before the shipment date",
+/// One published hit or possible match on the firm, with the review decision that applies.
+fn hit_line(h: &Record, lang: Lang) -> String {
+    let true_hit = !h.text("match").starts_with("possible");
+    let kind = match (true_hit, h.text("review")) {
+        (true, _) => tr(lang, "命中", "hit"),
+        (false, "confirmed") => tr(lang, "疑似，经复核确认，计为命中", "possible match, confirmed by review: counts as a hit"),
+        (false, "cleared") => tr(lang, "疑似，经复核排除", "possible match, cleared by review"),
+        (false, _) => tr(lang, "疑似，待复核", "possible match, for review"),
+    };
+    let decision = h
+        .opt("review")
+        .map(|d| {
+            let who = h.opt("reviewer").filter(|r| !r.is_empty()).map(|r| format!(" ({r})")).unwrap_or_default();
+            let on = h.text("reviewed_on");
+            match lang {
+                Lang::Zh => format!("；复核决定：{} {on}{who}", crate::labels::zh_only(d)),
+                Lang::En => format!("; review decision: {d} on {on}{who}"),
+            }
+        })
+        .unwrap_or_default();
+    let case = h.opt("case_no").filter(|c| !c.is_empty()).unwrap_or("-");
+    format!(
+        "      - {kind}: {} {}, {} {case}, {} {}, {} {}{}{decision}\n",
+        tr(lang, "名单", "list"),
+        code(lang, h.text("list_type")),
+        tr(lang, "案号", "case"),
+        tr(lang, "匹配方式", "matched by"),
+        code(lang, h.text("match")),
+        tr(lang, "列入", "listed"),
+        h.text("listed_on"),
+        h.opt("removed_on").map(|r| format!(", {} {r}", tr(lang, "移出", "removed"))).unwrap_or_default()
+    )
+}
+
+fn claim_reason_text(code: &str, lang: Lang) -> &str {
+    match (code, lang) {
+        ("no_policy", Lang::Zh) => "没有对应的有效投保（保单号与信用代码）",
+        ("no_policy", Lang::En) => "no enrolled application with this policy number and USCC",
+        ("shipped_outside_cover", Lang::Zh) => "出运日期不在保险责任期内",
+        ("shipped_outside_cover", Lang::En) => "shipped outside the period of cover",
+        ("cause_not_covered", Lang::Zh) => "损失原因不属于保险责任",
+        ("cause_not_covered", Lang::En) => "cause of loss not covered",
+        ("credit_term_too_long", Lang::Zh) => "信用期限超过一年",
+        ("credit_term_too_long", Lang::En) => "credit term longer than allowed",
+        ("not_self_contracted", Lang::Zh) => "非被保险人自签合同",
+        ("not_self_contracted", Lang::En) => "sales contract not signed by the insured",
+        ("not_self_declared", Lang::Zh) => "非被保险人自营报关",
+        ("not_self_declared", Lang::En) => "goods not declared by the insured",
+        ("missing_fx_rate", Lang::Zh) => "出运日及之前没有汇率中间价",
+        ("missing_fx_rate", Lang::En) => "no fixing on or before the shipment date",
+        (other, _) => other,
     }
 }
 
@@ -219,43 +280,41 @@ fn money_or_unknown(v: Option<i64>, lang: Lang) -> String {
     v.map(usd).unwrap_or_else(|| tr(lang, "未知", "unknown").to_string())
 }
 
-/// How one claim's indemnity was reached. `Err` (one line) when no input row names it.
-pub fn claim(eval: &Evaluation, inputs: &Inputs, rejects: &[Reject], claim_id: &str, lang: Lang) -> Result<String, String> {
+/// How one claim's indemnity was reached, as the run priced it. `Err` (one line) when the
+/// run neither priced nor rejected it.
+pub fn claim(run: &Run, claim_id: &str, lang: Lang) -> Result<String> {
     let id = crate::ident::normalise_code(claim_id);
-    let Some(c) = eval.claims.iter().find(|c| c.claim_id == id) else {
-        let later = inputs.claims.iter().find(|c| c.claim_id == id);
-        let rejected = rejects_of(inputs, rejects, crate::schema::Input::Claims, &id);
-        return match (later, rejected.is_empty(), lang) {
-            (Some(c), _, Lang::Zh) => Ok(format!("案件 {id} 的可能损失通知日 {} 晚于评估日 {}，不在本次评估范围内。\n", c.notified_on, eval.as_of)),
-            (Some(c), _, Lang::En) => Ok(format!("claim {id} was notified on {}, after the evaluation date {}: it is out of this run.\n", c.notified_on, eval.as_of)),
-            (None, false, _) => {
-                let mut out = match lang {
-                    Lang::Zh => format!("案件 {id} 被拒收：\n"),
-                    Lang::En => format!("claim {id} was rejected:\n"),
-                };
-                for r in rejected {
-                    out += &reject_line(r, lang);
-                }
-                Ok(out)
-            }
-            (None, true, Lang::Zh) => Err(format!("索赔数据中没有案件 {id}")),
-            (None, true, Lang::En) => Err(format!("there is no claim {id} in the claims input")),
+    let Some(c) = run.rows(out::CLAIM_INDEMNITY, "claim_id", &id)?.into_iter().next() else {
+        let rejected = run.rejects_of(crate::schema::Input::Claims.name(), &id)?;
+        if rejected.is_empty() {
+            anyhow::bail!(match lang {
+                Lang::Zh => format!("评估日 {} 的运行中没有案件 {id}：既未计算，也未被拒收（可能损失通知日晚于评估日的案件不在评估范围内）", run.as_of),
+                Lang::En => format!("there is no claim {id} in the run as of {}: neither priced nor rejected (a claim notified after the evaluation date is out of the run)", run.as_of),
+            });
+        }
+        let mut out = match lang {
+            Lang::Zh => format!("案件 {id} 被拒收：\n"),
+            Lang::En => format!("claim {id} was rejected:\n"),
         };
+        for r in &rejected {
+            out += &reject_line(r, lang);
+        }
+        return Ok(out);
     };
     let mut out = String::new();
     out += &format!(
         "{} {} — {} {}, {} {} ({}), {} {}\n",
         tr(lang, "案件", "claim"),
-        c.claim_id,
+        id,
         tr(lang, "保单", "policy"),
-        c.policy_no,
+        c.text("policy_no"),
         tr(lang, "债务人", "obligor"),
-        c.obligor_key,
-        code(lang, c.obligor_type.as_str()),
+        c.text("obligor_key"),
+        code(lang, c.text("obligor_type")),
         tr(lang, "状态", "status"),
-        code(lang, c.status.as_str())
+        code(lang, c.text("status"))
     );
-    out += &match (lang, &c.application_id, &c.period_id) {
+    out += &match (lang, c.opt("application_id"), c.opt("period_id")) {
         (Lang::Zh, Some(a), Some(p)) => format!("依据投保申请 {a}（政策期 {p}）判断。\n"),
         (Lang::En, Some(a), Some(p)) => format!("judged under application {a} (policy period {p}).\n"),
         (Lang::Zh, Some(a), None) => format!("依据投保申请 {a}，但没有政策期覆盖它。\n"),
@@ -263,80 +322,95 @@ pub fn claim(eval: &Evaluation, inputs: &Inputs, rejects: &[Reject], claim_id: &
         (Lang::Zh, None, _) => "没有对应的有效投保申请。\n".to_string(),
         (Lang::En, None, _) => "no enrolled application matches it.\n".to_string(),
     };
+    let covered = c.flag("is_covered");
+    let reasons: Vec<&str> = c.text("reasons").split(';').filter(|r| !r.is_empty()).map(|r| claim_reason_text(r, lang)).collect();
     out += &match lang {
-        Lang::Zh => format!("1. 保险责任：{}\n", if c.is_covered { "属于保险责任".to_string() } else { c.reasons.iter().map(|r| claim_reason_text(*r, lang)).collect::<Vec<_>>().join("；") }),
-        Lang::En => format!("1. coverage: {}\n", if c.is_covered { "covered".to_string() } else { c.reasons.iter().map(|r| claim_reason_text(*r, lang)).collect::<Vec<_>>().join("; ") }),
+        Lang::Zh => format!("1. 保险责任：{}\n", if covered { "属于保险责任".to_string() } else { reasons.join("；") }),
+        Lang::En => format!("1. coverage: {}\n", if covered { "covered".to_string() } else { reasons.join("; ") }),
     };
-    out += &conversion_text(c, lang);
-    let ratio = c.ratio_bp.map(|bp| format!("{}%", bp as f64 / 100.0)).unwrap_or_else(|| "-".into());
+    out += &conversion_text(&c, lang);
+    let ratio = c.opt("indemnity_ratio").and_then(|r| r.parse::<f64>().ok()).map(|r| format!("{}%", (r * 10_000.0).round() / 100.0)).unwrap_or_else(|| "-".into());
+    let before_cap = money_or_unknown(c.cents("indemnity_before_cap_usd"), lang);
     out += &match lang {
-        Lang::Zh => format!("3. 赔偿比例 {ratio}，向下取整到分：{}\n", money_or_unknown(c.indemnity_before_cap_cents, lang)),
-        Lang::En => format!("3. indemnity ratio {ratio}, rounded down to the cent: {}\n", money_or_unknown(c.indemnity_before_cap_cents, lang)),
+        Lang::Zh => format!("3. 赔偿比例 {ratio}，向下取整到分：{before_cap}\n"),
+        Lang::En => format!("3. indemnity ratio {ratio}, rounded down to the cent: {before_cap}\n"),
     };
-    if let (Some(taken), Some(cap)) = (c.cap_taken_before_cents, c.cap_cents) {
-        let earlier: Vec<&ClaimResult> = eval
-            .claims
-            .iter()
-            .filter(|o| o.policy_no == c.policy_no && o.obligor_type == c.obligor_type && o.obligor_key == c.obligor_key)
-            .filter(|o| (o.notified_on, &o.claim_id) < (c.notified_on, &c.claim_id) && o.capacity_left_cents.is_some())
+    let (indemnity, cut, left) = (money_or_unknown(c.cents("indemnity_usd"), lang), money_or_unknown(c.cents("cut_by_cap_usd"), lang), money_or_unknown(c.cents("capacity_left_usd"), lang));
+    if let (Some(taken), Some(cap)) = (c.cents("cap_taken_before_usd"), c.cents("cap_usd")) {
+        // the claims before this one in the obligor's cap ledger: notification order, ties by claim_id
+        let place = |r: &Record| (r.text("notified_on").to_string(), r.text("claim_id").to_string());
+        let mut earlier: Vec<Record> = run
+            .rows(out::CLAIM_INDEMNITY, "policy_no", c.text("policy_no"))?
+            .into_iter()
+            .filter(|o| o.text("obligor_type") == c.text("obligor_type") && o.text("obligor_key") == c.text("obligor_key"))
+            .filter(|o| place(o) < place(&c) && o.opt("capacity_left_usd").is_some())
             .collect();
+        earlier.sort_by_key(place);
         out += &match lang {
             Lang::Zh => format!("4. 单一买家/开证行限额 {}；此前 {} 个案件已占用 {}", usd(cap), earlier.len(), usd(taken)),
             Lang::En => format!("4. cap per buyer or issuing bank {}; {} earlier claims had taken {}", usd(cap), earlier.len(), usd(taken)),
         };
-        let list: Vec<String> = earlier.iter().map(|o| format!("{} {}", o.claim_id, money_or_unknown(o.indemnity_cents, lang))).collect();
+        let list: Vec<String> = earlier.iter().map(|o| format!("{} {}", o.text("claim_id"), money_or_unknown(o.cents("indemnity_usd"), lang))).collect();
         if !list.is_empty() {
             out += &format!(" ({})", list.join(", "));
         }
         out += &match lang {
-            Lang::Zh => format!("\n   本案赔偿 {}，被限额削减 {}，剩余额度 {}\n", money_or_unknown(c.indemnity_cents, lang), money_or_unknown(c.cut_by_cap_cents, lang), money_or_unknown(c.capacity_left_cents, lang)),
-            Lang::En => format!("\n   this claim gets {}, cut by the cap {}, capacity left {}\n", money_or_unknown(c.indemnity_cents, lang), money_or_unknown(c.cut_by_cap_cents, lang), money_or_unknown(c.capacity_left_cents, lang)),
+            Lang::Zh => format!("\n   本案赔偿 {indemnity}，被限额削减 {cut}，剩余额度 {left}\n"),
+            Lang::En => format!("\n   this claim gets {indemnity}, cut by the cap {cut}, capacity left {left}\n"),
         };
     } else {
-        let why = match (c.is_covered, c.status.is_live(), lang) {
-            (true, false, Lang::Zh) => format!("（状态 {}：不赔付）", crate::labels::zh_only(c.status.as_str())),
-            (true, false, Lang::En) => format!(" (status {}: owes nothing)", c.status.as_str()),
+        let status = c.text("status");
+        let live = !matches!(status, "rejected" | "withdrawn");
+        let why = match (covered, live, lang) {
+            (true, false, Lang::Zh) => format!("（状态 {}：不赔付）", crate::labels::zh_only(status)),
+            (true, false, Lang::En) => format!(" (status {status}: owes nothing)"),
             (false, _, Lang::Zh) => "（不属于保险责任）".to_string(),
             (false, _, Lang::En) => " (not covered)".to_string(),
             _ => String::new(),
         };
         out += &match lang {
-            Lang::Zh => format!("4. 不占用限额{why}；赔偿 {}\n", money_or_unknown(c.indemnity_cents, lang)),
-            Lang::En => format!("4. takes nothing from the cap{why}; indemnity {}\n", money_or_unknown(c.indemnity_cents, lang)),
+            Lang::Zh => format!("4. 不占用限额{why}；赔偿 {indemnity}\n"),
+            Lang::En => format!("4. takes nothing from the cap{why}; indemnity {indemnity}\n"),
         };
     }
-    if let Some(rec) = c.recovered_usd_cents {
+    if let Some(rec) = c.cents("recovered_usd") {
+        let (share, net) = (money_or_unknown(c.cents("insurer_recovery_usd"), lang), money_or_unknown(c.cents("net_indemnity_usd"), lang));
         out += &match lang {
-            Lang::Zh => format!("5. 追回 {}，保险人按 赔偿÷损失 分得 {}，净赔付 {}\n", usd(rec), money_or_unknown(c.insurer_recovery_cents, lang), money_or_unknown(c.net_indemnity_cents, lang)),
-            Lang::En => format!("5. recovered {}; the insurer's share (indemnity ÷ loss) is {}, net indemnity {}\n", usd(rec), money_or_unknown(c.insurer_recovery_cents, lang), money_or_unknown(c.net_indemnity_cents, lang)),
+            Lang::Zh => format!("5. 追回 {}，保险人按 赔偿÷损失 分得 {share}，净赔付 {net}\n", usd(rec)),
+            Lang::En => format!("5. recovered {}; the insurer's share (indemnity ÷ loss) is {share}, net indemnity {net}\n", usd(rec)),
         };
     }
-    if c.paid_mismatch == Some(true) {
+    if c.flag("paid_mismatch") {
+        let paid = money_or_unknown(c.cents("paid_usd"), lang);
         out += &match lang {
-            Lang::Zh => format!("注意：记录的已赔付金额 {} 与计算结果不符，需核对。\n", money_or_unknown(c.paid_usd_cents, lang)),
-            Lang::En => format!("note: the recorded paid amount {} differs from the computed indemnity: to reconcile.\n", money_or_unknown(c.paid_usd_cents, lang)),
+            Lang::Zh => format!("注意：记录的已赔付金额 {paid} 与计算结果不符，需核对。\n"),
+            Lang::En => format!("note: the recorded paid amount {paid} differs from the computed indemnity: to reconcile.\n"),
         };
     }
     Ok(out)
 }
 
-fn conversion_text(c: &ClaimResult, lang: Lang) -> String {
-    let loss = format!("{} {}", c.currency, thousands(c.loss_cents));
-    let fixing = |f: &crate::model::FxRate| format!("{} {} = CNY {} ({})", f.units, f.currency, crate::frames::rate_text(f), f.rate_date);
-    match (&c.usd_loss_cents, &c.fx_rate, &c.usd_rate) {
+/// The loss in USD and the fixings it was converted at.
+fn conversion_text(c: &Record, lang: Lang) -> String {
+    let loss = format!("{} {}", c.text("currency"), c.cents("loss_amount").map(thousands).unwrap_or_default());
+    let shipped = c.text("shipped_on");
+    let fixing = |prefix: &str, currency: &str| {
+        c.opt(&format!("{prefix}_cny_per_unit")).map(|rate| format!("{} {currency} = CNY {rate} ({})", c.text(&format!("{prefix}_units")), c.text(&format!("{prefix}_rate_date"))))
+    };
+    match (c.cents("usd_loss"), fixing("fx", c.text("currency")), fixing("usd", "USD")) {
         (None, _, _) => match lang {
-            Lang::Zh => format!("2. 损失 {loss}：出运日 {} 及之前没有所需汇率，美元金额未知\n", c.shipped_on),
-            Lang::En => format!("2. loss {loss}: no fixing on or before shipment ({}), USD amount unknown\n", c.shipped_on),
+            Lang::Zh => format!("2. 损失 {loss}：出运日 {shipped} 及之前没有所需汇率，美元金额未知\n"),
+            Lang::En => format!("2. loss {loss}: no fixing on or before shipment ({shipped}), USD amount unknown\n"),
         },
         (Some(u), _, None) => match lang {
-            Lang::Zh => format!("2. 损失 {loss}，即 {}\n", usd(*u)),
-            Lang::En => format!("2. loss {loss}, that is {}\n", usd(*u)),
+            Lang::Zh => format!("2. 损失 {loss}，即 {}\n", usd(u)),
+            Lang::En => format!("2. loss {loss}, that is {}\n", usd(u)),
         },
         (Some(u), rate, Some(usd_rate)) => {
-            let via = rate.as_ref().map(|r| format!("{}; ", fixing(r))).unwrap_or_default();
+            let via = rate.map(|r| format!("{r}; ")).unwrap_or_default();
             match lang {
-                Lang::Zh => format!("2. 损失 {loss}，按出运日 {} 及之前最近的中间价（{via}{}）折合 {}，四舍五入到分\n", c.shipped_on, fixing(usd_rate), usd(*u)),
-                Lang::En => format!("2. loss {loss} at the latest fixings on or before shipment {} ({via}{}) is {}, rounded half away from zero\n", c.shipped_on, fixing(usd_rate), usd(*u)),
+                Lang::Zh => format!("2. 损失 {loss}，按出运日 {shipped} 及之前最近的中间价（{via}{usd_rate}）折合 {}，四舍五入到分\n", usd(u)),
+                Lang::En => format!("2. loss {loss} at the latest fixings on or before shipment {shipped} ({via}{usd_rate}) is {}, rounded half away from zero\n", usd(u)),
             }
         }
     }

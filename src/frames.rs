@@ -20,6 +20,12 @@ fn money(name: &str, cents: impl IntoIterator<Item = Option<i64>>) -> PolarsResu
     Ok(ca.with_name(name.into()).into_decimal(MONEY_PRECISION, 2)?.into_series().into_column())
 }
 
+/// A ratio in basis points as `Decimal(6, 4)`: 8000 is 0.8000.
+fn ratio(name: &str, basis_points: impl IntoIterator<Item = Option<i64>>) -> PolarsResult<Column> {
+    let ca: Int128Chunked = basis_points.into_iter().map(|c| c.map(i128::from)).collect();
+    Ok(ca.with_name(name.into()).into_decimal(6, 4)?.into_series().into_column())
+}
+
 fn days_since_epoch(d: NaiveDate) -> i32 {
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
     (d - epoch).num_days() as i32
@@ -103,6 +109,9 @@ pub fn firm_eligibility(rows: &[Eligibility], as_of: NaiveDate, period_id: &str)
             text("period_id", std::iter::repeat_n(Some(period_id), n)),
             text("uscc", rows.iter().map(|r| Some(&r.uscc))),
             text("name", rows.iter().map(|r| Some(&r.name))),
+            text("company_type", rows.iter().map(|r| Some(&r.company_type))),
+            text("reg_status", rows.iter().map(|r| Some(&r.reg_status))),
+            text("legal_rep_name", rows.iter().map(|r| Some(&r.legal_rep_name))),
             text("district", rows.iter().map(|r| Some(&r.district))),
             text("district_source", rows.iter().map(|r| Some(r.district_source))),
             int("reference_year", rows.iter().map(|r| Some(r.reference_year as i64))),
@@ -260,9 +269,11 @@ pub fn claim_indemnity(rows: &[ClaimResult]) -> PolarsResult<DataFrame> {
             int("fx_units", rows.iter().map(|r| r.fx_rate.as_ref().map(|f| f.units))),
             date("usd_rate_date", rows.iter().map(|r| r.usd_rate.as_ref().map(|f| f.rate_date))),
             text("usd_cny_per_unit", rows.iter().map(|r| r.usd_rate.as_ref().map(rate_text))),
+            int("usd_units", rows.iter().map(|r| r.usd_rate.as_ref().map(|f| f.units))),
             money("usd_loss", rows.iter().map(|r| r.usd_loss_cents)),
             flag("is_covered", rows.iter().map(|r| Some(r.is_covered))),
             text("reasons", rows.iter().map(|r| Some(r.reasons_text()))),
+            ratio("indemnity_ratio", rows.iter().map(|r| r.ratio_bp)),
             money("indemnity_before_cap_usd", rows.iter().map(|r| r.indemnity_before_cap_cents)),
             money("cap_usd", rows.iter().map(|r| r.cap_cents)),
             money("cap_taken_before_usd", rows.iter().map(|r| r.cap_taken_before_cents)),
@@ -281,7 +292,8 @@ pub fn claim_indemnity(rows: &[ClaimResult]) -> PolarsResult<DataFrame> {
 }
 
 /// `rejects` (and `row_warnings`): one row per (row, column, reason), sorted.
-pub fn rejects(rows: &[Reject]) -> PolarsResult<DataFrame> {
+/// The rejects (`with_key`: with the rejected row's key) or the row warnings.
+pub fn rejects(rows: &[Reject], with_key: bool) -> PolarsResult<DataFrame> {
     let mut rows: Vec<&Reject> = rows.iter().collect();
     rows.par_sort();
     let n = rows.len();
@@ -296,6 +308,12 @@ pub fn rejects(rows: &[Reject]) -> PolarsResult<DataFrame> {
             text("reason", rows.iter().map(|r| Some(r.reason.as_str()))),
         ],
     )
+    .and_then(|mut df| {
+        if with_key {
+            df.with_column(text("key", rows.iter().map(|r| r.key.as_ref()))?)?;
+        }
+        Ok(df)
+    })
 }
 
 #[cfg(test)]

@@ -112,6 +112,9 @@ pub struct Reject {
     /// The value as read (truncated to 200 characters).
     pub value: String,
     pub reason: Reason,
+    /// The rejected row's key (`uscc` of a firm, `claim_id` of a claim, ...) when its input
+    /// has one and it could be read; set once the input is validated.
+    pub key: Option<String>,
 }
 
 impl Reject {
@@ -123,6 +126,7 @@ impl Reject {
             column: column.to_string(),
             value: value.chars().take(200).collect(),
             reason,
+            key: None,
         }
     }
 }

@@ -76,8 +76,8 @@ pub fn detail_tables(
     drop(hits);
     t.insert(out::REVIEW_DECISIONS, frames::review_decisions(&reviews)?);
     t.insert(out::CLAIM_INDEMNITY, frames::claim_indemnity(&claims)?);
-    t.insert(out::REJECTS, frames::rejects(rejects)?);
-    t.insert(out::ROW_WARNINGS, frames::rejects(warnings)?);
+    t.insert(out::REJECTS, frames::rejects(rejects, true)?);
+    t.insert(out::ROW_WARNINGS, frames::rejects(warnings, false)?);
     Ok(t)
 }
 
@@ -144,7 +144,7 @@ fn write_failed(record: Record, loaded: &Loaded, verdict: Verdict) -> anyhow::Re
     let root = record.config.output_root.join(out::FAILED_DIR);
     let mut staging = Staging::new(&root, &publish::folder_name(record.config.as_of))?;
     let mut outputs = Vec::new();
-    for (name, mut df) in [(out::REJECTS, frames::rejects(&loaded.rejects)?), (out::ROW_WARNINGS, frames::rejects(&loaded.warnings)?)] {
+    for (name, mut df) in [(out::REJECTS, frames::rejects(&loaded.rejects, true)?), (out::ROW_WARNINGS, frames::rejects(&loaded.warnings, false)?)] {
         let rows = staging.write_parquet(name, &mut df)?;
         outputs.push(OutputEntry { name: name.to_string(), file: format!("{name}.parquet"), rows: Some(rows) });
     }

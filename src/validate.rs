@@ -229,6 +229,11 @@ impl<P: RowParser> Validator<P> {
             .collect();
         let counts = Counts { read: self.read, accepted: rows.len() as u64 + self.dropped, rejected };
         rejected_rows.sort_by(|a: &(Text, Origin), b| (&a.0, &a.1.file, a.1.row).cmp(&(&b.0, &b.1.file, b.1.row)));
+        // each reject names its row's key, so that a firm or a claim finds its rejected rows
+        let keys: std::collections::HashMap<(&str, u64), &Text> = rejected_rows.iter().map(|(k, o)| ((&*o.file, o.row), k)).collect();
+        for r in self.rejects.iter_mut() {
+            r.key = keys.get(&(r.file.as_str(), r.row)).map(|k| k.to_string());
+        }
         Validated { rows, rejects: self.rejects, warnings: self.warnings, counts, rejected_rows }
     }
 }

@@ -87,6 +87,10 @@ pub struct Eligibility {
     pub uscc: Text,
     /// The firm's name, shared with the firm.
     pub name: Arc<str>,
+    /// The registry's words the rules read, published so that a run explains itself.
+    pub company_type: Text,
+    pub reg_status: Text,
+    pub legal_rep_name: Text,
     pub district: Text,
     /// `district_code` when given, else `uscc`.
     pub district_source: &'static str,
@@ -149,6 +153,9 @@ pub fn judge(firm: &Firm, exports: &Exports, period: &Period, reference_year: i3
     Eligibility {
         uscc: firm.uscc.clone(),
         name: firm.name.clone(),
+        company_type: firm.company_type.clone(),
+        reg_status: firm.reg_status.clone(),
+        legal_rep_name: firm.legal_rep_name.clone(),
         district,
         district_source,
         reference_year,

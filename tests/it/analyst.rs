@@ -158,7 +158,7 @@ fn enrollment_by_district_band_counts_the_hand_checked_statuses() {
 #[test]
 fn explain_gives_every_failing_reason_of_every_sample_firm() {
     for f in expected("firms.csv") {
-        let out = tongbao().args(["-q", "explain", "--lang", "en", "--as-of", AS_OF, "firm", &f["uscc"]]).assert().success();
+        let out = explain_sample().args(["--lang", "en", "--as-of", AS_OF, "firm", &f["uscc"]]).assert().success();
         if f["is_eligible"] == "true" {
             assert!(out.stdout.contains("conclusion: eligible."), "{}:\n{}", f["uscc"], out.stdout);
         } else {
@@ -170,7 +170,7 @@ fn explain_gives_every_failing_reason_of_every_sample_firm() {
 #[test]
 fn explain_in_chinese_names_case_numbers_of_hits() {
     let hit = expected("blacklist_hits.csv").into_iter().find(|h| !h["case_no"].is_empty() && !h["match"].starts_with("possible")).expect("a hit");
-    let out = tongbao().args(["-q", "explain", "--as-of", AS_OF, "firm", &hit["uscc"]]).assert().success();
+    let out = explain_sample().args(["--as-of", AS_OF, "firm", &hit["uscc"]]).assert().success();
     assert!(out.stdout.contains(&hit["case_no"]), "{}", out.stdout);
     assert!(out.stdout.contains("结论"), "{}", out.stdout);
 }
@@ -178,7 +178,7 @@ fn explain_in_chinese_names_case_numbers_of_hits() {
 #[test]
 fn explain_shows_how_every_sample_claim_was_priced() {
     for c in expected("claims.csv") {
-        let out = tongbao().args(["-q", "explain", "--lang", "en", "--as-of", AS_OF, "claim", &c["claim_id"]]).assert().success();
+        let out = explain_sample().args(["--lang", "en", "--as-of", AS_OF, "claim", &c["claim_id"]]).assert().success();
         if c["is_covered"] == "true" {
             assert!(out.stdout.contains("1. coverage: covered"), "{}:\n{}", c["claim_id"], out.stdout);
         } else {
@@ -246,6 +246,8 @@ fn diff_reports_exactly_the_differences_between_two_runs() {
     assert_eq!(
         firms,
         vec![
+            // the cause, published since firm_eligibility carries the registry's words
+            (firm["uscc"].clone(), "reg_status".into(), "存续（在营、开业、在册）".into(), "注销".into()),
             (firm["uscc"].clone(), "is_eligible".into(), "true".into(), "false".into()),
             (firm["uscc"].clone(), "reasons".into(), "".into(), "deregistered".into()),
         ]
@@ -431,16 +433,17 @@ fn the_report_headline_shows_the_money_and_the_work_worked_out_by_hand() {
 
 #[test]
 fn explain_names_an_unknown_firm_or_claim_in_one_line_and_exits_2() {
-    let o = tongbao().args(["-q", "explain", "--lang", "en", "--as-of", AS_OF, "firm", "91350200MA33GULG91"]).assert().code(2);
+    let o = explain_sample().args(["--lang", "en", "--as-of", AS_OF, "firm", "91350200MA33GULG91"]).assert().code(2);
     assert_eq!(o.stderr.lines().count(), 1, "{}", o.stderr);
     assert!(o.stderr.contains("firm 91350200MA33GULG91 is in no row of the firms input"), "{}", o.stderr);
-    let o = tongbao().args(["-q", "explain", "--as-of", AS_OF, "claim", "CL-1999-0001"]).assert().code(2);
-    assert!(o.stderr.contains("索赔数据中没有案件 CL-1999-0001"), "{}", o.stderr);
+    let o = explain_sample().args(["--as-of", AS_OF, "claim", "CL-1999-0001"]).assert().code(2);
+    assert!(o.stderr.contains("评估日 2022-05-07 的运行中没有案件 CL-1999-0001"), "{}", o.stderr);
+    assert_eq!(o.stderr.lines().count(), 1, "{}", o.stderr);
     // a firm whose rows were rejected is known: its rejects are the explanation
-    let o = tongbao().args(["-q", "explain", "--lang", "en", "--as-of", AS_OF, "firm", "91350211MA8U2B3C71"]).assert().success();
+    let o = explain_sample().args(["--lang", "en", "--as-of", AS_OF, "firm", "91350211MA8U2B3C71"]).assert().success();
     assert!(o.stdout.contains("duplicate_key"), "{}", o.stdout);
     // so is a claim rejected for any reason (claims.csv row 7: three faults)
-    let o = tongbao().args(["-q", "explain", "--lang", "en", "--as-of", AS_OF, "claim", "CL-2022-0040"]).assert().success();
+    let o = explain_sample().args(["--lang", "en", "--as-of", AS_OF, "claim", "CL-2022-0040"]).assert().success();
     for fault in ["row 7, column credit_days, reason invalid_integer", "column obligor_country, reason invalid_country", "column self_contracted, reason invalid_boolean"] {
         assert!(o.stdout.contains(fault), "{}", o.stdout);
     }
@@ -460,17 +463,17 @@ fn explain_takes_the_newest_published_run_and_refuses_a_date_beside_run() {
 
 #[test]
 fn explain_in_chinese_is_written_in_chinese() {
-    let o = tongbao().args(["-q", "explain", "--as-of", AS_OF, "firm", "91350206MA2YJ5LU80"]).assert().success();
+    let o = explain_sample().args(["--as-of", AS_OF, "firm", "91350206MA2YJ5LU80"]).assert().success();
     for code in ["dishonest_debtor", "firm_uscc", "enrolled_not_eligible", "firm_blacklisted"] {
         assert!(!o.stdout.contains(code), "`{code}` in the Chinese text:\n{}", o.stdout);
     }
     assert!(o.stdout.contains("失信被执行人") && o.stdout.contains("企业信用代码一致") && o.stdout.contains("已投保但不符合条件"), "{}", o.stdout);
-    let o = tongbao().args(["-q", "explain", "--as-of", AS_OF, "claim", "CL-2022-0003"]).assert().success();
+    let o = explain_sample().args(["--as-of", AS_OF, "claim", "CL-2022-0003"]).assert().success();
     assert!(!o.stdout.contains("under_review") && o.stdout.contains("审核中"), "{}", o.stdout);
 }
 
 #[test]
-fn explain_of_a_run_says_when_the_inputs_changed_since_and_the_answer_moved() {
+fn explain_of_a_run_tells_what_the_run_published_even_after_an_input_changed() {
     let tmp = tempfile::tempdir().unwrap();
     let claims = tmp.path().join("claims.csv");
     let text = std::fs::read_to_string(repo().join("sample_data/claims.csv")).unwrap();
@@ -478,14 +481,34 @@ fn explain_of_a_run_says_when_the_inputs_changed_since_and_the_answer_moved() {
     let out = tmp.path().join("out");
     tongbao().args(["-q", "run", "--as-of", AS_OF, "--out"]).arg(&out).arg("--claims").arg(&claims).assert().success();
     let run = out.join(format!("as_of={AS_OF}"));
-    // unchanged inputs: no warning
     let o = tongbao().args(["-q", "explain", "--lang", "en", "--run"]).arg(&run).args(["claim", "CL-2022-0001"]).assert().success();
-    assert!(!o.stderr.contains("changed since"), "{}", o.stderr);
-    // CL-2022-0001's loss edited after the run (40,000 -> 41,000): its indemnity moves from
-    // 32,000.00 to 32,800.00, and explain says the run published otherwise
+    assert!(o.stdout.contains("this claim gets USD 32,000.00"), "{}", o.stdout);
+    // CL-2022-0001's loss edited after the run (40,000 -> 41,000): re-evaluated, its
+    // indemnity would be 32,800.00; the run published 32,000.00, and that is what explain says
     let line = text.lines().find(|l| l.starts_with("CL-2022-0001,")).unwrap();
     assert!(line.contains(",USD,40000.00,paid,"), "{line}");
     std::fs::write(&claims, text.replace(line, &line.replace(",USD,40000.00,paid,", ",USD,41000.00,paid,"))).unwrap();
     let o = tongbao().args(["-q", "explain", "--lang", "en", "--run"]).arg(&run).args(["claim", "CL-2022-0001"]).assert().success();
-    assert!(o.stderr.contains("published `32000.00` for claim CL-2022-0001; the inputs as they are now give `32800.00`"), "{}", o.stderr);
+    assert!(o.stdout.contains("loss USD 40,000.00") && o.stdout.contains("this claim gets USD 32,000.00"), "{}", o.stdout);
+    assert!(!o.stdout.contains("32,800.00"), "{}", o.stdout);
+    // even with the input files gone
+    std::fs::remove_file(&claims).unwrap();
+    tongbao().args(["-q", "explain", "--lang", "en", "--run"]).arg(&run).args(["claim", "CL-2022-0001"]).assert().success();
+}
+
+#[test]
+fn explain_without_a_published_run_of_the_date_says_so_and_exits_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    tongbao().args(["-q", "explain", "--out"]).arg(tmp.path()).args(["firm", "91350205MA31CR8Y18"]).assert().code(2).stderr_has("no published run in");
+    tongbao().args(["-q", "explain", "--out"]).arg(published_sample()).args(["--as-of", "2022-05-06", "firm", "91350205MA31CR8Y18"]).assert().code(2).stderr_has("no run as of 2022-05-06 is published");
+}
+
+#[test]
+fn explain_reads_the_registry_words_and_the_fixings_from_the_published_tables() {
+    // the registry's words the rules read are columns of firm_eligibility
+    let df = read_parquet(&published_sample().join(format!("as_of={AS_OF}")).join("firm_eligibility.parquet"));
+    let row = texts(&df, "uscc").iter().position(|u| u == "91350205MA31CR8Y18").unwrap();
+    assert_eq!((texts(&df, "reg_status")[row].as_str(), texts(&df, "legal_rep_name")[row].as_str()), ("存续（在营、开业、在册）", "庄秀英"));
+    let o = explain_sample().args(["--lang", "en", "firm", "91350205MA31CR8Y18"]).assert().success();
+    assert!(o.stdout.contains("registration status \"存续（在营、开业、在册）\"") && o.stdout.contains("legal representative 庄秀英"), "{}", o.stdout);
 }

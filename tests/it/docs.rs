@@ -49,8 +49,8 @@ fn outputs_md_lists_every_column_of_every_detail_table_with_its_type() {
         ("blacklist_hits", tongbao::frames::blacklist_hits(&[], &Default::default()).unwrap()),
         ("enrollment_reconciliation", tongbao::frames::reconciliation(&[]).unwrap()),
         ("claim_indemnity", tongbao::frames::claim_indemnity(&[]).unwrap()),
-        ("rejects", tongbao::frames::rejects(&[]).unwrap()),
-        ("row_warnings", tongbao::frames::rejects(&[]).unwrap()),
+        ("rejects", tongbao::frames::rejects(&[], true).unwrap()),
+        ("row_warnings", tongbao::frames::rejects(&[], false).unwrap()),
         ("review_queue", tongbao::frames::review_queue(&[], &Default::default(), None).unwrap()),
         ("review_decisions", tongbao::frames::review_decisions(&[]).unwrap()),
     ];

@@ -164,11 +164,11 @@ fn a_decision_on_a_listing_that_is_a_hit_changes_nothing() {
 
 #[test]
 fn explain_cites_the_decision_that_applies() {
-    let out = tongbao().args(["-q", "explain", "--lang", "en", "--as-of", AS_OF, "firm", "91350205MA31CR8Y18"]).assert().success();
+    let out = explain_sample().args(["--lang", "en", "--as-of", AS_OF, "firm", "91350205MA31CR8Y18"]).assert().success();
     assert!(out.stdout.contains("possible match, confirmed by review: counts as a hit"), "{}", out.stdout);
     assert!(out.stdout.contains("review decision: confirmed on 2022-04-28 (李复核)"), "{}", out.stdout);
     assert!(out.stdout.contains("conclusion: not eligible (legal_rep_blacklisted)."), "{}", out.stdout);
-    let out = tongbao().args(["-q", "explain", "--as-of", AS_OF, "firm", "91350206MA34R0A158"]).assert().success();
+    let out = explain_sample().args(["--as-of", AS_OF, "firm", "91350206MA34R0A158"]).assert().success();
     assert!(out.stdout.contains("复核决定：排除 2022-04-20 (王审核)"), "{}", out.stdout);
 }
 

@@ -249,3 +249,20 @@ pub fn folder_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
     v.sort();
     v
 }
+
+/// The sample's run as of 2022-05-07, published once per test binary into its own output
+/// root: what `explain` reads.
+pub fn published_sample() -> &'static Path {
+    static ROOT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    ROOT.get_or_init(|| {
+        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("published-sample");
+        let _ = std::fs::remove_dir_all(&root);
+        tongbao().args(["-q", "run", "--as-of", "2022-05-07", "--out"]).arg(&root).assert().success();
+        root
+    })
+}
+
+/// `tongbao -q explain` on [`published_sample`].
+pub fn explain_sample() -> Cmd {
+    tongbao().args(["-q", "explain", "--out"]).arg(published_sample())
+}
