@@ -53,77 +53,76 @@ pub struct Loaded {
     pub warnings: Vec<Reject>,
 }
 
+/// Every input read and validated, before its rows join [`Loaded`].
+struct Read {
+    firms: (Validated<Vec<Firm>>, InputReport),
+    exports: (Validated<crate::model::Exports>, InputReport),
+    listings: (Validated<Vec<crate::model::Listing>>, InputReport),
+    enrollments: (Validated<Vec<crate::model::Enrollment>>, InputReport),
+    claims: (Validated<Vec<crate::model::Claim>>, InputReport),
+    fx: (Validated<Vec<crate::model::FxRate>>, InputReport),
+    reviews: Option<(Validated<Vec<crate::model::Review>>, InputReport)>,
+}
+
 /// Read and validate every input named by the config.
+///
+/// Two lanes read side by side, one per core: the firms and then the listings (which are
+/// screened against the firms' keys as they are read), and beside them the exports and
+/// then the small inputs. Each lane stops at its first unreadable input; the error
+/// reported is that of the first input in the usual order (firms, exports, blacklists,
+/// enrollments, claims, fx_rates, reviews), the one a reading in that order would meet.
 pub fn load(config: &Config, progress: &Progress) -> Result<Loaded, IngestError> {
-    let mut loaded = Loaded::default();
     let src = |i: Input| &config.inputs[&i];
+    let (lane_a, lane_b) = std::thread::scope(|scope| {
+        let lane_b = scope.spawn(|| -> Result<_, (Input, IngestError)> {
+            let exports = read_exports(src(Input::Exports), progress).map_err(|e| (Input::Exports, e))?;
+            let enrollments = read_validator::<EnrollmentParser>(Input::Enrollments, src(Input::Enrollments), progress).map_err(|e| (Input::Enrollments, e))?;
+            let claims = read_validator::<ClaimParser>(Input::Claims, src(Input::Claims), progress).map_err(|e| (Input::Claims, e))?;
+            let fx = read_validator::<FxParser>(Input::FxRates, src(Input::FxRates), progress).map_err(|e| (Input::FxRates, e))?;
+            // the one optional input: without it, every possible match stays open
+            let reviews = match config.inputs.get(&Input::Reviews) {
+                Some(source) => Some(read_validator::<ReviewParser>(Input::Reviews, source, progress).map_err(|e| (Input::Reviews, e))?),
+                None => None,
+            };
+            Ok((exports, enrollments, claims, fx, reviews))
+        });
+        let lane_a = (|| -> Result<_, (Input, IngestError)> {
+            let firms = read_validator::<FirmParser>(Input::Firms, src(Input::Firms), progress).map_err(|e| (Input::Firms, e))?;
+            // listings not in force on the evaluation date, or whose keys meet no firm's,
+            // count as accepted but are not kept: the national list is the largest input by
+            // far, and the screen could not use them
+            let as_of = config.as_of;
+            let keys = std::sync::Arc::new(crate::rules::blacklist::FirmKeys::new(&firms.0.rows));
+            let listings = read_with::<ListingParser>(
+                Input::Blacklists,
+                src(Input::Blacklists),
+                Validator::keeping(move |l: &crate::model::Listing| l.in_force(as_of) && keys.may_match(l)),
+                progress,
+            )
+            .map_err(|e| (Input::Blacklists, e))?;
+            Ok((firms, listings))
+        })();
+        (lane_a, lane_b.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    let read = match (lane_a, lane_b) {
+        (Ok((firms, listings)), Ok((exports, enrollments, claims, fx, reviews))) => Read { firms, exports, listings, enrollments, claims, fx, reviews },
+        (Err((ia, a)), Err((ib, b))) => return Err(if ia < ib { a } else { b }),
+        (Err((_, e)), _) | (_, Err((_, e))) => return Err(e),
+    };
+    Ok(Loaded::from_read(read))
+}
 
-    let (firms, r) = read_validator::<FirmParser>(Input::Firms, src(Input::Firms), progress)?;
-    loaded.absorb_report(r, firms.rejects, firms.warnings);
-    loaded.inputs.firms = in_uscc_order(firms.rows);
-    // the rows come in key order: their keys, once each, are the known but rejected firms
-    loaded.inputs.rejected_firms = firms.rejected_rows.iter().map(|(k, _)| k.clone()).collect();
-    loaded.inputs.rejected_firms.dedup();
-    loaded.inputs.rejected_rows.extend(firms.rejected_rows.into_iter().map(|(k, o)| (Input::Firms, k, o)));
-
+/// The exports, summed per firm and year as they are read.
+fn read_exports(source: &InputSource, progress: &Progress) -> Result<(Validated<crate::model::Exports>, InputReport), IngestError> {
     let started = crate::stopwatch::Stopwatch::start();
     progress.stage("reading exports");
     let mut ev = ExportValidator::default();
-    let (files, notes) = ingest::read_input(Input::Exports, src(Input::Exports), &mut ev)?;
+    let (files, notes) = ingest::read_input(Input::Exports, source, &mut ev)?;
     let exports = ev.finish();
     let (seconds, cpu_seconds) = started.elapsed();
-    loaded.absorb_report(
-        InputReport {
-            input: Input::Exports,
-            path: src(Input::Exports).path.display().to_string(),
-            files,
-            counts: exports.counts,
-            notes,
-            seconds,
-            cpu_seconds,
-        },
-        exports.rejects,
-        exports.warnings,
-    );
-    loaded.inputs.exports = exports.rows;
-
-    // listings not in force on the evaluation date, or whose keys meet no firm's, count as
-    // accepted but are not kept: the national list is the largest input by far, and the
-    // screen could not use them (the firms are read first for this)
-    let as_of = config.as_of;
-    let keys = std::sync::Arc::new(crate::rules::blacklist::FirmKeys::new(&loaded.inputs.firms));
-    let (listings, r) = read_with::<ListingParser>(
-        Input::Blacklists,
-        src(Input::Blacklists),
-        Validator::keeping(move |l: &crate::model::Listing| l.in_force(as_of) && keys.may_match(l)),
-        progress,
-    )?;
-    loaded.absorb_report(r, listings.rejects, listings.warnings);
-    loaded.inputs.listings = listings.rows;
-
-    let (enrollments, r) = read_validator::<EnrollmentParser>(Input::Enrollments, src(Input::Enrollments), progress)?;
-    loaded.absorb_report(r, enrollments.rejects, enrollments.warnings);
-    loaded.inputs.enrollments = enrollments.rows;
-
-    let (claims, r) = read_validator::<ClaimParser>(Input::Claims, src(Input::Claims), progress)?;
-    loaded.absorb_report(r, claims.rejects, claims.warnings);
-    loaded.inputs.rejected_rows.extend(claims.rejected_rows.into_iter().map(|(k, o)| (Input::Claims, k, o)));
-    loaded.inputs.claims = claims.rows;
-
-    let (fx, r) = read_validator::<FxParser>(Input::FxRates, src(Input::FxRates), progress)?;
-    loaded.absorb_report(r, fx.rejects, fx.warnings);
-    loaded.inputs.fx_rates = fx.rows;
-
-    // the one optional input: without it, every possible match stays open
-    if let Some(source) = config.inputs.get(&Input::Reviews) {
-        let (reviews, r) = read_validator::<ReviewParser>(Input::Reviews, source, progress)?;
-        loaded.absorb_report(r, reviews.rejects, reviews.warnings);
-        loaded.inputs.reviews = reviews.rows;
-    }
-
-    loaded.rejects.par_sort();
-    loaded.warnings.par_sort();
-    Ok(loaded)
+    let report =
+        InputReport { input: Input::Exports, path: source.path.display().to_string(), files, counts: exports.counts, notes, seconds, cpu_seconds };
+    Ok((exports, report))
 }
 
 /// The firms in USCC order, the order of every per-firm output: the rules keep the firms'
@@ -141,6 +140,41 @@ fn in_uscc_order(firms: Vec<Firm>) -> Vec<Firm> {
 }
 
 impl Loaded {
+    /// The inputs' rows, reports, rejects and warnings, in the usual order of the inputs.
+    fn from_read(read: Read) -> Loaded {
+        let Read { firms: (firms, r), exports, listings, enrollments, claims, fx, reviews } = read;
+        let mut loaded = Loaded::default();
+        loaded.absorb_report(r, firms.rejects, firms.warnings);
+        loaded.inputs.firms = in_uscc_order(firms.rows);
+        // the rows come in key order: their keys, once each, are the known but rejected firms
+        loaded.inputs.rejected_firms = firms.rejected_rows.iter().map(|(k, _)| k.clone()).collect();
+        loaded.inputs.rejected_firms.dedup();
+        loaded.inputs.rejected_rows.extend(firms.rejected_rows.into_iter().map(|(k, o)| (Input::Firms, k, o)));
+        let (exports, r) = exports;
+        loaded.absorb_report(r, exports.rejects, exports.warnings);
+        loaded.inputs.exports = exports.rows;
+        let (listings, r) = listings;
+        loaded.absorb_report(r, listings.rejects, listings.warnings);
+        loaded.inputs.listings = listings.rows;
+        let (enrollments, r) = enrollments;
+        loaded.absorb_report(r, enrollments.rejects, enrollments.warnings);
+        loaded.inputs.enrollments = enrollments.rows;
+        let (claims, r) = claims;
+        loaded.absorb_report(r, claims.rejects, claims.warnings);
+        loaded.inputs.rejected_rows.extend(claims.rejected_rows.into_iter().map(|(k, o)| (Input::Claims, k, o)));
+        loaded.inputs.claims = claims.rows;
+        let (fx, r) = fx;
+        loaded.absorb_report(r, fx.rejects, fx.warnings);
+        loaded.inputs.fx_rates = fx.rows;
+        if let Some((reviews, r)) = reviews {
+            loaded.absorb_report(r, reviews.rejects, reviews.warnings);
+            loaded.inputs.reviews = reviews.rows;
+        }
+        loaded.rejects.par_sort();
+        loaded.warnings.par_sort();
+        loaded
+    }
+
     fn absorb_report(&mut self, report: InputReport, mut rejects: Vec<Reject>, mut warnings: Vec<Reject>) {
         self.reports.push(report);
         self.rejects.append(&mut rejects);

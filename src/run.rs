@@ -16,12 +16,12 @@ use crate::manifest::{InputEntry, Manifest, OutputEntry, Timing};
 use crate::model::{Inputs, Text};
 use crate::monitor::Figures;
 use crate::runs::{self, Pruned};
-use crate::stopwatch::Stopwatch;
+use crate::stopwatch::{Stage, Stopwatch};
 use crate::policy::Period;
 use crate::progress::Progress;
 use crate::publish::{self, Staging};
 use crate::rejects::Reject;
-use crate::rules::{self, Evaluation};
+use crate::rules::{self, Evaluation, Rule};
 use crate::schema::{Input, out};
 use crate::{frames, summaries};
 
@@ -117,7 +117,7 @@ impl Record<'_> {
     fn manifest(self, reports: &[load::InputReport], out_of_run: impl Fn(Input) -> u64, outputs: Vec<OutputEntry>, guards: Verdict, exit_status: i32) -> Manifest {
         let mut timings = self.timings;
         let (seconds, cpu_seconds) = self.started.elapsed();
-        timings.push(Timing { stage: "total".into(), seconds, cpu_seconds, rows: None });
+        timings.push(Timing { stage: Stage::Total.name(), seconds, cpu_seconds, rows: None });
         Manifest {
             tool: env!("CARGO_PKG_NAME"),
             version: env!("CARGO_PKG_VERSION"),
@@ -163,9 +163,9 @@ pub fn run(config: &Config, progress: &Progress) -> Result<RunOutput, CommandErr
         timings: Vec::new(),
         warnings: Vec::new(),
     };
-    fn lap(timings: &mut Vec<Timing>, stage: &str, since: &mut Stopwatch, rows: Option<u64>) {
+    fn lap(timings: &mut Vec<Timing>, stage: Stage, since: &mut Stopwatch, rows: Option<u64>) {
         let (seconds, cpu_seconds) = since.lap();
-        timings.push(Timing { stage: stage.to_string(), seconds, cpu_seconds, rows });
+        timings.push(Timing { stage: stage.name(), seconds, cpu_seconds, rows });
     }
 
     let _lock = RunLock::acquire(&config.output_root).map_err(CommandError::Locked)?;
@@ -180,11 +180,13 @@ pub fn run(config: &Config, progress: &Progress) -> Result<RunOutput, CommandErr
     // before any input is read
     let queries = summaries::queries(config.sql_dir.as_deref()).map_err(|e| CommandError::Queries(vec![e]))?;
 
+    let mut t = Stopwatch::start();
     let loaded = load::load(config, progress)?;
     for r in &loaded.reports {
-        record.timings.push(Timing { stage: format!("read {}", r.input.name()), seconds: r.seconds, cpu_seconds: r.cpu_seconds, rows: Some(r.counts.read) });
+        record.timings.push(Timing { stage: Stage::Read(r.input).name(), seconds: r.seconds, cpu_seconds: r.cpu_seconds, rows: Some(r.counts.read) });
         record.warnings.extend(r.notes.iter().cloned());
     }
+    lap(&mut record.timings, Stage::ReadAll, &mut t, Some(loaded.reports.iter().map(|r| r.counts.read).sum()));
 
     // the guards: stop rather than publish a normal-looking wrong answer
     let previous = guards::previous_run(&config.output_root, config.as_of);
@@ -199,20 +201,21 @@ pub fn run(config: &Config, progress: &Progress) -> Result<RunOutput, CommandErr
     for f in verdict.overridden.iter().filter(|f| f.overridden_by.as_deref().is_some_and(|b| b.starts_with("flag"))) {
         record.warnings.push(format!("overridden by {}: {}", f.overridden_by.as_deref().unwrap_or_default(), f.message));
     }
-    // the read stages were timed per input above; the laps of the later stages start here
+    // the laps of the later stages start here
     let mut t = Stopwatch::start();
 
     progress.stage("evaluating");
-    let rows = |stage: &str| -> Option<u64> {
-        Some(match stage {
-            "blacklist screen" => (loaded.inputs.firms.len() + loaded.inputs.listings.len()) as u64,
-            "claims" => loaded.inputs.claims.len() as u64,
-            "reconciliation" => (loaded.inputs.firms.len() + loaded.inputs.enrollments.len()) as u64,
-            _ => loaded.inputs.firms.len() as u64,
-        })
+    let rows = |rule: Rule| -> u64 {
+        let i = &loaded.inputs;
+        (match rule {
+            Rule::Screen => i.firms.len() + i.listings.len(),
+            Rule::Eligibility => i.firms.len(),
+            Rule::Reconciliation => i.firms.len() + i.enrollments.len(),
+            Rule::Claims => i.claims.len(),
+        }) as u64
     };
-    let eval = rules::evaluate_observed(&loaded.inputs, &config.policy, period, config.as_of, &mut |stage| {
-        lap(&mut record.timings, stage, &mut t, rows(stage));
+    let eval = rules::evaluate_observed(&loaded.inputs, &config.policy, period, config.as_of, &mut |rule| {
+        lap(&mut record.timings, Stage::Rule(rule), &mut t, Some(rows(rule)));
     });
 
     let figures = Figures::of(&eval);
@@ -225,20 +228,20 @@ pub fn run(config: &Config, progress: &Progress) -> Result<RunOutput, CommandErr
     let previous_queue = previous.as_ref().and_then(|p| queue_keys(&p.folder));
     let tables = detail_tables(eval, inputs, &rejects, &row_warnings, previous_queue.as_ref())?;
     drop((rejects, row_warnings));
-    lap(&mut record.timings, "tables", &mut t, None);
+    lap(&mut record.timings, Stage::Tables, &mut t, None);
 
     progress.stage("summaries");
     let mut sql_tables: BTreeMap<&str, DataFrame> = tables.iter().map(|(k, v)| (*k, v.clone())).collect();
     sql_tables.insert("params", summaries::params(period, config.as_of, reference_year).context("params table")?);
     let summary_frames = summaries::run(&queries, &sql_tables).map_err(CommandError::Queries)?;
-    lap(&mut record.timings, "summaries", &mut t, None);
+    lap(&mut record.timings, Stage::Summaries, &mut t, None);
 
     progress.stage("report");
     let summary_refs: crate::report::Summaries = summary_frames.iter().map(|(k, v)| (k.as_str(), v)).collect();
     let history = headlines_before(&config.output_root, config.as_of);
     let ctx = crate::report::ReportContext { history: &history, districts: &config.districts };
     let report = crate::report::render(&config.as_of.to_string(), &period.id, &summary_refs, &ctx).context("report")?;
-    lap(&mut record.timings, "report", &mut t, None);
+    lap(&mut record.timings, Stage::Report, &mut t, None);
 
     progress.stage("publishing");
     let folder_name = publish::folder_name(config.as_of);
@@ -250,7 +253,7 @@ pub fn run(config: &Config, progress: &Progress) -> Result<RunOutput, CommandErr
         outputs.push(OutputEntry { file: format!("{name}.parquet"), name, rows: Some(rows) });
     }
     outputs.push(OutputEntry { name: "report".into(), file: out::REPORT.into(), rows: None });
-    lap(&mut record.timings, "write", &mut t, None);
+    lap(&mut record.timings, Stage::Write, &mut t, None);
 
     let out_of_run = |i: Input| match i {
         Input::Enrollments => enrollments_out_of_run,

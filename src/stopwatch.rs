@@ -41,3 +41,39 @@ impl Stopwatch {
         e
     }
 }
+
+/// The stages a run is timed in, as the manifest's `timings` and the benchmark name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Reading and validating one input (inputs are read side by side, so these overlap).
+    Read(crate::schema::Input),
+    /// Reading every input: the wall time of the two reading lanes together.
+    ReadAll,
+    Rule(crate::rules::Rule),
+    /// The detail tables built as columns.
+    Tables,
+    Summaries,
+    Report,
+    /// The Parquet files written and synced.
+    Write,
+    Total,
+}
+
+impl Stage {
+    pub fn name(self) -> String {
+        use crate::rules::Rule;
+        match self {
+            Stage::Read(input) => format!("read {}", input.name()),
+            Stage::ReadAll => "read inputs".into(),
+            Stage::Rule(Rule::Screen) => "blacklist screen".into(),
+            Stage::Rule(Rule::Eligibility) => "eligibility".into(),
+            Stage::Rule(Rule::Reconciliation) => "reconciliation".into(),
+            Stage::Rule(Rule::Claims) => "claims".into(),
+            Stage::Tables => "tables".into(),
+            Stage::Summaries => "summaries".into(),
+            Stage::Report => "report".into(),
+            Stage::Write => "write".into(),
+            Stage::Total => "total".into(),
+        }
+    }
+}

@@ -12,7 +12,7 @@ mod model;
 mod rejects;
 #[path = "../../src/schema.rs"]
 mod schema;
-#[path = "../../src/validate.rs"]
+#[path = "../../src/validate/mod.rs"]
 mod validate;
 #[path = "../../src/values.rs"]
 mod values;

@@ -44,20 +44,30 @@ pub fn evaluate(inputs: &Inputs, policy: &Policy, period: &Period, as_of: NaiveD
     evaluate_observed(inputs, policy, period, as_of, &mut |_| {})
 }
 
-/// [`evaluate`], telling `done` the name of each rule as it finishes (for stage timings).
-pub fn evaluate_observed(inputs: &Inputs, policy: &Policy, period: &Period, as_of: NaiveDate, done: &mut dyn FnMut(&'static str)) -> Evaluation {
+/// The rules, in the order [`evaluate`] applies them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// The blacklist screen, with the review decisions applied to its possible matches.
+    Screen,
+    Eligibility,
+    Reconciliation,
+    Claims,
+}
+
+/// [`evaluate`], telling `done` each rule as it finishes (for stage timings).
+pub fn evaluate_observed(inputs: &Inputs, policy: &Policy, period: &Period, as_of: NaiveDate, done: &mut dyn FnMut(Rule)) -> Evaluation {
     let reference_year = period.reference_year_for(as_of);
     let enrollments: Vec<_> = inputs.enrollments.iter().filter(|e| e.applied_on <= as_of).cloned().collect();
     let claims_in: Vec<_> = inputs.claims.iter().filter(|c| c.notified_on <= as_of).cloned().collect();
     let mut hits = blacklist::screen(&inputs.firms, &inputs.listings, as_of);
     let reviews = reviews::apply(&mut hits, &inputs.reviews, as_of);
-    done("blacklist screen");
+    done(Rule::Screen);
     let eligibility = eligibility::judge_all(&inputs.firms, &inputs.exports, period, reference_year, &hits);
-    done("eligibility");
+    done(Rule::Eligibility);
     let reconciliation = reconcile::reconcile(&inputs.firms, &inputs.rejected_firms, &eligibility, &enrollments, period, as_of);
-    done("reconciliation");
+    done(Rule::Reconciliation);
     let claims = claims::price(&claims_in, &enrollments, &inputs.fx_rates, policy);
-    done("claims");
+    done(Rule::Claims);
     Evaluation {
         as_of,
         period: period.clone(),

@@ -1,0 +1,138 @@
+//! Reading CSV inputs: records read in batches, decoded and handed to the sink.
+
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::BufReader;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use super::encoding::{HashingReader, decode, hex, looks_utf8, sniff_file};
+use super::{Encoding, FileInfo, IngestError, InputSource, Sink, map_headers, unreadable};
+use crate::rejects::Reason;
+use crate::schema::Input;
+
+/// Rows handed to a sink at once.
+const BATCH: usize = 16_384;
+
+pub(super) fn read_csv(input: Input, source: &InputSource, path: &Path, sink: &mut dyn Sink) -> Result<FileInfo, IngestError> {
+    let shown = path.display().to_string();
+    let (encoding, sniffed) = sniff_file(path, source.encoding).map_err(|e| unreadable(input, path, e))?;
+    if encoding == Encoding::Gb18030 && source.encoding == Encoding::Gb18030 && !sniffed.is_empty() && looks_utf8(&sniffed) {
+        // UTF-8 bytes read as GB18030 decode without error into wrong characters: refuse
+        // rather than turn names into mojibake silently
+        return Err(unreadable(input, path, "declared gb18030 but its text is UTF-8: set `encoding = \"auto\"` or `\"utf8\"`"));
+    }
+    let file = File::open(path).map_err(|e| unreadable(input, path, e))?;
+    let hashing = HashingReader { inner: file, hasher: Sha256::new(), size: 0 };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(1 << 20)
+        .from_reader(BufReader::with_capacity(1 << 20, hashing));
+    let mut record = csv::ByteRecord::new();
+
+    // the header row
+    let has_header = reader.read_byte_record(&mut record).map_err(|e| unreadable(input, path, e))?;
+    let headers: Vec<String> = if has_header {
+        record
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let f = if i == 0 { f.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(f) } else { f };
+                decode(f, encoding).map(|c| c.into_owned()).unwrap_or_default()
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let header_map = map_headers(input, source, path, &headers)?;
+    let map = &header_map.map;
+    let width = headers.len();
+
+    // records are read into a batch of reused buffers, decoded, and handed over together
+    let mut batch: Vec<csv::ByteRecord> = Vec::with_capacity(BATCH);
+    let mut done = false;
+    while !done {
+        let mut filled = 0;
+        while filled < BATCH {
+            if batch.len() <= filled {
+                batch.push(csv::ByteRecord::new());
+            }
+            match reader.read_byte_record(&mut batch[filled]) {
+                Ok(true) => filled += 1,
+                Ok(false) => {
+                    done = true;
+                    break;
+                }
+                Err(e) => {
+                    // a malformed record (for example an unterminated quote): one broken row
+                    if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                        return Err(unreadable(input, path, e));
+                    }
+                    let row = e.position().map(|p| p.line()).unwrap_or(0).max(1);
+                    deliver(input, &shown, &batch[..filled], map, width, encoding, sink);
+                    filled = 0;
+                    sink.broken(&shown, row, "", "", Reason::WrongFieldCount);
+                }
+            }
+        }
+        deliver(input, &shown, &batch[..filled], map, width, encoding, sink);
+    }
+    let hashing = reader.into_inner().into_inner();
+    // read to the end so that the hash covers the whole file
+    let mut rest = hashing;
+    std::io::copy(&mut rest, &mut std::io::sink()).map_err(|e| unreadable(input, path, e))?;
+    let info = FileInfo {
+        path: shown,
+        size: rest.size,
+        sha256: hex(&rest.hasher.finalize()),
+        unknown_columns: Vec::new(),
+        absent_columns: Vec::new(),
+    };
+    Ok(header_map.into_info(info))
+}
+
+/// Decode a batch of CSV records and hand the readable ones to the sink, in order; rows
+/// with the wrong number of fields or undecodable bytes go to the sink as broken.
+fn deliver(input: Input, shown: &str, records: &[csv::ByteRecord], map: &[Option<usize>], width: usize, encoding: Encoding, sink: &mut dyn Sink) {
+    let columns = input.columns();
+    let mut ready: Vec<(u64, Vec<Option<Cow<str>>>)> = Vec::with_capacity(records.len());
+    // broken rows are reported where they stand, after the readable rows before them
+    let flush = |ready: &mut Vec<(u64, Vec<Option<Cow<str>>>)>, sink: &mut dyn Sink| {
+        let views: Vec<(u64, Vec<Option<&str>>)> = ready.iter().map(|(r, c)| (*r, c.iter().map(|x| x.as_deref()).collect())).collect();
+        sink.rows(shown, &views, false);
+        ready.clear();
+    };
+    for record in records {
+        let row = record.position().map(|p| p.line()).unwrap_or(0);
+        if record.len() != width {
+            if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
+                continue; // a blank line is not a row
+            }
+            flush(&mut ready, sink);
+            sink.broken(shown, row, "", &format!("{} fields, header has {width}", record.len()), Reason::WrongFieldCount);
+            continue;
+        }
+        let mut cells: Vec<Option<Cow<str>>> = vec![None; columns.len()];
+        let mut bad: Option<usize> = None;
+        for (field, target) in record.iter().zip(map) {
+            let Some(t) = target else { continue };
+            match decode(field, encoding) {
+                Some(text) => cells[*t] = Some(text),
+                None => {
+                    bad = Some(*t);
+                    break;
+                }
+            }
+        }
+        match bad {
+            Some(t) => {
+                flush(&mut ready, sink);
+                sink.broken(shown, row, columns[t].name, "", Reason::InvalidEncoding);
+            }
+            None => ready.push((row, cells)),
+        }
+    }
+    flush(&mut ready, sink);
+}

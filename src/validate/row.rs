@@ -1,0 +1,149 @@
+//! The checks of one row (RowCheck and its parsers of values), what a row parser gives,
+//! and the counts and result of one validated input.
+
+use std::sync::Arc;
+
+use crate::ident::Uscc;
+use crate::model::*;
+use crate::rejects::{Reason, Reject};
+use crate::schema::{Input, col};
+use crate::values;
+
+/// Rows read, accepted and rejected for one input.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    pub read: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+}
+
+/// One input after validation.
+#[derive(Debug, Default)]
+pub struct Validated<T> {
+    pub rows: T,
+    pub rejects: Vec<Reject>,
+    pub warnings: Vec<Reject>,
+    pub counts: Counts,
+    /// Where each rejected row whose key parsed stands: (key, where), in key order (firms:
+    /// the USCCs the register knows but whose rows could not be used).
+    pub rejected_rows: Vec<(Text, Origin)>,
+}
+
+/// The checks of one row: collects its rejects and warnings.
+pub struct RowCheck<'a> {
+    pub(super) input: Input,
+    pub(super) file: &'a str,
+    pub(super) row: u64,
+    pub(super) cells: &'a [Option<&'a str>],
+    pub(super) spreadsheet: bool,
+    pub(super) rejects: Vec<Reject>,
+    pub(super) warnings: Vec<Reject>,
+}
+
+/// The position of a column in its input's schema. Called for every cell, so a linear
+/// scan of the input's few columns, the same static name found by its address first.
+fn index(input: Input, name: &str) -> usize {
+    let columns = input.columns();
+    let found = columns.iter().position(|c| std::ptr::eq(c.name, name)).or_else(|| columns.iter().position(|c| c.name == name));
+    match found {
+        Some(i) => i,
+        None => panic!("schema: input `{}` has no column `{name}`", input.name()),
+    }
+}
+
+impl<'a> RowCheck<'a> {
+    fn raw(&self, name: &str) -> Option<&'a str> {
+        self.cells[index(self.input, name)].map(str::trim).filter(|s| !s.is_empty())
+    }
+
+    /// A required value: `None` (and a `missing_value` reject) when empty.
+    pub(super) fn required(&mut self, name: &str) -> Option<&'a str> {
+        let v = self.raw(name);
+        if v.is_none() {
+            self.reject(name, "", Reason::MissingValue);
+        }
+        v
+    }
+
+    pub(super) fn optional(&self, name: &str) -> Option<&'a str> {
+        self.raw(name)
+    }
+
+    fn reject(&mut self, name: &str, value: &str, reason: Reason) {
+        self.rejects.push(Reject::new(self.input.name(), self.file, self.row, name, value, reason));
+    }
+
+    pub(super) fn warn(&mut self, name: &str, value: &str, reason: Reason) {
+        self.warnings.push(Reject::new(self.input.name(), self.file, self.row, name, value, reason));
+    }
+
+    /// Parse a required value; a failure is a reject with the parser's reason.
+    pub(super) fn parse<T>(&mut self, name: &str, f: impl FnOnce(&str) -> Result<T, Reason>) -> Option<T> {
+        let v = self.required(name)?;
+        match f(v) {
+            Ok(t) => Some(t),
+            Err(r) => {
+                self.reject(name, v, r);
+                None
+            }
+        }
+    }
+
+    /// Parse an optional value; a failure is a warning and the value is treated as absent.
+    pub(super) fn parse_optional<T>(&mut self, name: &str, f: impl FnOnce(&str) -> Result<T, Reason>) -> Option<T> {
+        let v = self.optional(name)?;
+        match f(v) {
+            Ok(t) => Some(t),
+            Err(r) => {
+                self.warn(name, v, r);
+                None
+            }
+        }
+    }
+
+    pub(super) fn date(&mut self, name: &str) -> Option<chrono::NaiveDate> {
+        let excel = self.spreadsheet;
+        self.parse(name, |v| values::parse_date(v, excel))
+    }
+
+    pub(super) fn uscc(&mut self) -> Option<Uscc> {
+        self.parse(col::USCC, |v| Uscc::parse(v).ok_or(Reason::MalformedUscc))
+    }
+
+    pub(super) fn amount(&mut self, name: &str) -> Option<i64> {
+        self.parse(name, values::parse_amount_cents)
+    }
+
+    /// A value of a closed list: compared after trimming and case-folding.
+    pub(super) fn closed<T: Copy>(&mut self, name: &str, table: &[(&[&str], T)]) -> Option<T> {
+        self.parse(name, |v| {
+            let v = v.trim();
+            // folded once, and only when the value is not ASCII (the Chinese words)
+            let folded = (!v.is_ascii()).then(|| v.to_lowercase());
+            table
+                .iter()
+                .find(|(words, _)| words.iter().any(|w| w.eq_ignore_ascii_case(v) || folded.as_deref() == Some(*w)))
+                .map(|(_, t)| *t)
+                .ok_or(Reason::UnknownValue)
+        })
+    }
+
+    pub(super) fn origin(&self, file: &Arc<str>) -> Origin {
+        Origin { file: file.clone(), row: self.row }
+    }
+}
+
+/// What an input's row parser gives: the row's key (when it parses) and the row.
+pub struct Parsed<T> {
+    pub key: Option<Text>,
+    pub row: Option<T>,
+}
+
+/// An input whose rows are parsed one by one and kept, with an optional unique key.
+pub trait RowParser {
+    type Row: Send;
+    const INPUT: Input;
+    /// The column under which a duplicate key is reported.
+    const KEY_COLUMN: Option<&'static str>;
+    fn parse(c: &mut RowCheck, file: &Arc<str>) -> Parsed<Self::Row>;
+}
