@@ -96,7 +96,7 @@ pub fn load(config: &Config, progress: &Progress) -> Result<Loaded, IngestError>
             let listings = read_with::<ListingParser>(
                 Input::Blacklists,
                 src(Input::Blacklists),
-                Validator::keeping(move |l: &crate::model::Listing| l.in_force(as_of) && keys.may_match(l)),
+                Validator::keeping_in_force(as_of, move |l: &crate::model::Listing| keys.may_match(l)),
                 progress,
             )
             .map_err(|e| (Input::Blacklists, e))?;

@@ -41,6 +41,8 @@ impl RowParser for ListingParser {
         let id_raw = c.optional(col::ID_NUMBER).unwrap_or("");
         let case_no = Text::new(c.optional(col::CASE_NO).unwrap_or(""));
         let row = match (list_type, subject_type, name, listed_on) {
+            // valid, but out of force on the evaluation date: counted, never built
+            (Some(_), Some(_), Some(_), Some(l)) if c.out_of_force(l, removed_on) => None,
             (Some(lt), Some(st), Some(n), Some(l)) => Some(Listing {
                 list_type: lt,
                 subject_type: st,

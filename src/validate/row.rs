@@ -38,6 +38,10 @@ pub struct RowCheck<'a> {
     pub(super) spreadsheet: bool,
     pub(super) rejects: Vec<Reject>,
     pub(super) warnings: Vec<Reject>,
+    /// The evaluation date, when rows not in force on it are not kept (listings).
+    pub(super) in_force_on: Option<chrono::NaiveDate>,
+    /// A valid row no rule of this run can use: counted as accepted, not kept.
+    pub(super) unused: bool,
 }
 
 /// The position of a column in its input's schema. Called for every cell, so a linear
@@ -118,14 +122,25 @@ impl<'a> RowCheck<'a> {
     pub(super) fn closed<T: Copy>(&mut self, name: &str, table: &[(&[&str], T)]) -> Option<T> {
         self.parse(name, |v| {
             let v = v.trim();
-            // folded once, and only when the value is not ASCII (the Chinese words)
-            let folded = (!v.is_ascii()).then(|| v.to_lowercase());
-            table
-                .iter()
-                .find(|(words, _)| words.iter().any(|w| w.eq_ignore_ascii_case(v) || folded.as_deref() == Some(*w)))
-                .map(|(_, t)| *t)
+            let found = |matches: &dyn Fn(&str) -> bool| table.iter().find(|(words, _)| words.iter().any(|w| matches(w))).map(|(_, t)| *t);
+            // the words as given first; only a value that is none of them is case-folded
+            // (Chinese words have no case: folding them on every row was a tenth of a read)
+            found(&|w| w.eq_ignore_ascii_case(v))
+                .or_else(|| {
+                    let folded = (!v.is_ascii()).then(|| v.to_lowercase())?;
+                    found(&|w| w == folded)
+                })
                 .ok_or(Reason::UnknownValue)
         })
+    }
+
+    /// A row valid in every column, in force from `from` until `until` (exclusive): when
+    /// the run keeps only rows in force on its evaluation date and this one is not, it is
+    /// marked unused, and its parser need not build it.
+    pub(super) fn out_of_force(&mut self, from: chrono::NaiveDate, until: Option<chrono::NaiveDate>) -> bool {
+        let out = self.in_force_on.is_some_and(|d| !(from <= d && until.is_none_or(|u| u > d)));
+        self.unused |= out;
+        out
     }
 
     pub(super) fn origin(&self, file: &Arc<str>) -> Origin {
