@@ -8,7 +8,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use super::encoding::{HashingReader, decode, hex, looks_utf8, sniff_file};
-use super::{Encoding, FileInfo, IngestError, InputSource, Sink, map_headers, unreadable};
+use super::{Batch, Encoding, FileInfo, IngestError, InputSource, Sink, map_headers, unreadable};
 use crate::rejects::Reason;
 use crate::schema::Input;
 
@@ -97,12 +97,20 @@ pub(super) fn read_csv(input: Input, source: &InputSource, path: &Path, sink: &m
 /// with the wrong number of fields or undecodable bytes go to the sink as broken.
 fn deliver(input: Input, shown: &str, records: &[csv::ByteRecord], map: &[Option<usize>], width: usize, encoding: Encoding, sink: &mut dyn Sink) {
     let columns = input.columns();
-    let mut ready: Vec<(u64, Vec<Option<Cow<str>>>)> = Vec::with_capacity(records.len());
+    let n = columns.len();
+    // the decoded cells of the readable rows, `n` per row, in one buffer for the batch
+    let mut cells: Vec<Option<Cow<str>>> = Vec::with_capacity(records.len() * n);
+    let mut rows: Vec<u64> = Vec::with_capacity(records.len());
     // broken rows are reported where they stand, after the readable rows before them
-    let flush = |ready: &mut Vec<(u64, Vec<Option<Cow<str>>>)>, sink: &mut dyn Sink| {
-        let views: Vec<(u64, Vec<Option<&str>>)> = ready.iter().map(|(r, c)| (*r, c.iter().map(|x| x.as_deref()).collect())).collect();
-        sink.rows(shown, &views, false);
-        ready.clear();
+    let flush = |cells: &mut Vec<Option<Cow<str>>>, rows: &mut Vec<u64>, sink: &mut dyn Sink| {
+        let mut batch = Batch::with_capacity(n, rows.len());
+        for (i, row) in rows.iter().enumerate() {
+            batch.push(*row, cells[i * n..(i + 1) * n].iter().map(|c| c.as_deref()));
+        }
+        sink.rows(shown, &batch, false);
+        drop(batch);
+        cells.clear();
+        rows.clear();
     };
     for record in records {
         let row = record.position().map(|p| p.line()).unwrap_or(0);
@@ -110,16 +118,17 @@ fn deliver(input: Input, shown: &str, records: &[csv::ByteRecord], map: &[Option
             if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
                 continue; // a blank line is not a row
             }
-            flush(&mut ready, sink);
+            flush(&mut cells, &mut rows, sink);
             sink.broken(shown, row, "", &format!("{} fields, header has {width}", record.len()), Reason::WrongFieldCount);
             continue;
         }
-        let mut cells: Vec<Option<Cow<str>>> = vec![None; columns.len()];
+        let start = cells.len();
+        cells.resize(start + n, None);
         let mut bad: Option<usize> = None;
         for (field, target) in record.iter().zip(map) {
             let Some(t) = target else { continue };
             match decode(field, encoding) {
-                Some(text) => cells[*t] = Some(text),
+                Some(text) => cells[start + *t] = Some(text),
                 None => {
                     bad = Some(*t);
                     break;
@@ -128,11 +137,12 @@ fn deliver(input: Input, shown: &str, records: &[csv::ByteRecord], map: &[Option
         }
         match bad {
             Some(t) => {
-                flush(&mut ready, sink);
+                cells.truncate(start);
+                flush(&mut cells, &mut rows, sink);
                 sink.broken(shown, row, columns[t].name, "", Reason::InvalidEncoding);
             }
-            None => ready.push((row, cells)),
+            None => rows.push(row),
         }
     }
-    flush(&mut ready, sink);
+    flush(&mut cells, &mut rows, sink);
 }

@@ -109,10 +109,51 @@ pub trait Sink {
     }
     /// Many readable rows at once, in file order: the same as `row` for each, which a
     /// sink may check in parallel.
-    fn rows(&mut self, file: &str, rows: &[(u64, Vec<Option<&str>>)], spreadsheet: bool) {
-        for (row, cells) in rows {
-            self.row(file, *row, cells, spreadsheet);
+    fn rows(&mut self, file: &str, rows: &Batch, spreadsheet: bool) {
+        for i in 0..rows.len() {
+            let (row, cells) = rows.row(i);
+            self.row(file, row, cells, spreadsheet);
         }
+    }
+}
+
+/// Readable rows handed to a sink together, in file order, in one allocation rather than
+/// one per row: row `i` is numbered `rows[i]` and its cells are the `width` values from
+/// `cells[i * width]` (the input's columns, `None` where the file has no such column).
+pub struct Batch<'a> {
+    rows: Vec<u64>,
+    cells: Vec<Option<&'a str>>,
+    width: usize,
+}
+
+impl<'a> Batch<'a> {
+    pub fn with_capacity(width: usize, rows: usize) -> Batch<'a> {
+        Batch { rows: Vec::with_capacity(rows), cells: Vec::with_capacity(rows * width), width }
+    }
+
+    /// Add a row; `cells` gives exactly `width` values.
+    pub fn push(&mut self, row: u64, cells: impl IntoIterator<Item = Option<&'a str>>) {
+        self.rows.push(row);
+        self.cells.extend(cells);
+        debug_assert_eq!(self.cells.len(), self.rows.len() * self.width);
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Row `i`: its number and its cells.
+    pub fn row(&self, i: usize) -> (u64, &[Option<&'a str>]) {
+        (self.rows[i], &self.cells[i * self.width..(i + 1) * self.width])
+    }
+
+    pub fn clear(&mut self) {
+        self.rows.clear();
+        self.cells.clear();
     }
 }
 
@@ -170,9 +211,13 @@ pub(crate) fn unreadable(input: Input, path: &Path, e: impl std::fmt::Display) -
 
 /// Shortest round-trip text of a float, so that 1234.56 stays `1234.56`.
 pub fn float_text(f: f64) -> String {
-    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
-        format!("{}", f as i64)
-    } else {
-        format!("{f}")
-    }
+    let mut s = String::new();
+    write_float(&mut s, f);
+    s
+}
+
+/// [`float_text`], written into `buf` (no String of its own per value).
+pub(crate) fn write_float(buf: &mut String, f: f64) {
+    use std::fmt::Write;
+    let _ = if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 { write!(buf, "{}", f as i64) } else { write!(buf, "{f}") };
 }

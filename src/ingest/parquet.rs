@@ -4,7 +4,7 @@
 use std::fs::File;
 use std::path::Path;
 
-use super::{FileInfo, IngestError, InputSource, Sink, file_info, float_text, map_headers, unreadable};
+use super::{Batch, FileInfo, IngestError, InputSource, Sink, file_info, map_headers, unreadable, write_float};
 use crate::rejects::Reason;
 use crate::schema::Input;
 use crate::values::{identifier_from_float, identifier_from_integer};
@@ -25,6 +25,8 @@ pub(super) fn read_parquet(input: Input, source: &InputSource, path: &Path, sink
         // text columns are read in place; other types are turned into text once per chunk
         let mut strings: Vec<Option<StringChunked>> = vec![None; columns.len()];
         let mut owned: Vec<Option<Vec<Option<String>>>> = vec![None; columns.len()];
+        // other typed columns as text, written into one buffer per column
+        let mut texts: Vec<Option<Texts>> = (0..columns.len()).map(|_| None).collect();
         // rows whose identifier arrived as a number that may have lost digits
         let mut lost: Vec<Option<(usize, String)>> = vec![None; part.height()];
         for (col, target) in part.columns().iter().zip(map) {
@@ -47,34 +49,37 @@ pub(super) fn read_parquet(input: Input, source: &InputSource, path: &Path, sink
                 }
                 owned[*t] = Some(values);
             } else {
-                owned[*t] = Some(column_texts(series).map_err(|e| unreadable(input, path, e))?);
+                texts[*t] = Some(column_texts(series).map_err(|e| unreadable(input, path, e))?);
             }
         }
         let views: Vec<Option<Vec<Option<&str>>>> = strings
             .iter()
             .zip(&owned)
-            .map(|(s, o)| match (s, o) {
-                (Some(ca), _) => Some(ca.iter().collect()),
-                (None, Some(v)) => Some(v.iter().map(|x| x.as_deref()).collect()),
-                (None, None) => None,
+            .zip(&texts)
+            .map(|((s, o), t)| match (s, o, t) {
+                (Some(ca), _, _) => Some(ca.iter().collect()),
+                (None, Some(v), _) => Some(v.iter().map(|x| x.as_deref()).collect()),
+                (None, None, Some(t)) => Some(t.iter().collect()),
+                (None, None, None) => None,
             })
             .collect();
         // a Parquet file has no header row: its first row is row 1
         let row_of = |i: usize| (offset + i) as u64 + 1;
-        let mut rows: Vec<(u64, Vec<Option<&str>>)> = Vec::with_capacity(part.height());
+        let mut batch = Batch::with_capacity(columns.len(), part.height());
         for (i, lost) in lost.iter().enumerate() {
-            let cells: Vec<Option<&str>> = views.iter().map(|v| v.as_ref().and_then(|v| v[i])).collect();
+            let cells = views.iter().map(|v| v.as_ref().and_then(|v| v[i]));
             match lost {
                 Some((t, value)) => {
                     // such rows are taken in where they stand, after the rows before them
-                    sink.rows(&shown, &rows, false);
-                    rows.clear();
+                    sink.rows(&shown, &batch, false);
+                    batch.clear();
+                    let cells: Vec<Option<&str>> = cells.collect();
                     sink.row_with_reject(&shown, row_of(i), &cells, false, columns[*t].name, value, Reason::IdentifierAsNumber);
                 }
-                None => rows.push((row_of(i), cells)),
+                None => batch.push(row_of(i), cells),
             }
         }
-        sink.rows(&shown, &rows, false);
+        sink.rows(&shown, &batch, false);
         offset += CHUNK;
     }
     Ok(header_map.into_info(file_info(input, path)?))
@@ -94,20 +99,63 @@ fn identifier_texts(s: &polars::prelude::Series) -> polars::prelude::PolarsResul
     })
 }
 
+/// A column's values as text in one buffer: value `i` is `buf[spans[i]]`, or null.
+struct Texts {
+    buf: String,
+    spans: Vec<Option<(u32, u32)>>,
+}
+
+impl Texts {
+    fn with_capacity(n: usize) -> Texts {
+        Texts { buf: String::with_capacity(n * 12), spans: Vec::with_capacity(n) }
+    }
+
+    /// Append one value, written by `write` into the buffer (`None`: a null).
+    fn push(&mut self, value: Option<impl FnOnce(&mut String)>) {
+        self.spans.push(value.map(|write| {
+            let start = self.buf.len() as u32;
+            write(&mut self.buf);
+            (start, self.buf.len() as u32)
+        }));
+    }
+
+    fn iter(&self) -> impl Iterator<Item = Option<&str>> {
+        self.spans.iter().map(|s| s.map(|(a, b)| &self.buf[a as usize..b as usize]))
+    }
+}
+
 /// Every value of a column as text: floats by their shortest round trip, dates as ISO.
-fn column_texts(s: &polars::prelude::Series) -> polars::prelude::PolarsResult<Vec<Option<String>>> {
+fn column_texts(s: &polars::prelude::Series) -> polars::prelude::PolarsResult<Texts> {
     use polars::prelude::*;
-    Ok(match s.dtype() {
-        DataType::Float64 => s.f64()?.iter().map(|v| v.map(float_text)).collect(),
-        DataType::Float32 => s.f32()?.iter().map(|v| v.map(|f| if f.fract() == 0.0 && f.abs() < 1e7 { format!("{}", f as i64) } else { format!("{f}") })).collect(),
+    use std::fmt::Write;
+    let mut out = Texts::with_capacity(s.len());
+    match s.dtype() {
+        DataType::Float64 => {
+            for v in s.f64()?.iter() {
+                out.push(v.map(|f| move |buf: &mut String| write_float(buf, f)));
+            }
+        }
+        DataType::Float32 => {
+            for v in s.f32()?.iter() {
+                out.push(v.map(|f| {
+                    move |buf: &mut String| {
+                        let _ = if f.fract() == 0.0 && f.abs() < 1e7 { write!(buf, "{}", f as i64) } else { write!(buf, "{f}") };
+                    }
+                }));
+            }
+        }
         DataType::Datetime(_, _) => {
-            let d = s.cast(&DataType::Date)?;
-            let d = d.cast(&DataType::String)?;
-            d.str()?.iter().map(|v| v.map(str::to_string)).collect()
+            let d = s.cast(&DataType::Date)?.cast(&DataType::String)?;
+            for v in d.str()?.iter() {
+                out.push(v.map(|t| move |buf: &mut String| buf.push_str(t)));
+            }
         }
         _ => {
             let t = s.cast(&DataType::String)?;
-            t.str()?.iter().map(|v| v.map(str::to_string)).collect()
+            for v in t.str()?.iter() {
+                out.push(v.map(|t| move |buf: &mut String| buf.push_str(t)));
+            }
         }
-    })
+    }
+    Ok(out)
 }

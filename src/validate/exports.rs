@@ -2,7 +2,7 @@
 
 use super::{Counts, RowCheck, Validated};
 use crate::ident;
-use crate::ingest::Sink;
+use crate::ingest::{Batch, Sink};
 use crate::model::*;
 use crate::rejects::{Reason, Reject};
 use crate::schema::{Input, col};
@@ -66,9 +66,15 @@ impl Sink for ExportValidator {
         self.absorb(checked);
     }
 
-    fn rows(&mut self, file: &str, rows: &[(u64, Vec<Option<&str>>)], spreadsheet: bool) {
+    fn rows(&mut self, file: &str, rows: &Batch, spreadsheet: bool) {
         use rayon::prelude::*;
-        let checked: Vec<ExportRow> = rows.par_iter().map(|(row, cells)| check_export(file, *row, cells, spreadsheet)).collect();
+        let checked: Vec<ExportRow> = (0..rows.len())
+            .into_par_iter()
+            .map(|i| {
+                let (row, cells) = rows.row(i);
+                check_export(file, row, cells, spreadsheet)
+            })
+            .collect();
         for c in checked {
             self.absorb(c);
         }

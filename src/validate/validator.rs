@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::{Counts, Parsed, RowCheck, RowParser, Validated};
-use crate::ingest::Sink;
+use crate::ingest::{Batch, Sink};
 use crate::model::*;
 use crate::rejects::{Reason, Reject};
 
@@ -164,12 +164,18 @@ impl<P: RowParser> Sink for Validator<P> {
 
     /// Rows are checked in parallel (each check is a pure function of its cells) and
     /// taken in, in order, one by one.
-    fn rows(&mut self, file: &str, rows: &[(u64, Vec<Option<&str>>)], spreadsheet: bool) {
+    fn rows(&mut self, file: &str, rows: &Batch, spreadsheet: bool) {
         use rayon::prelude::*;
         let arc = self.file_arc(file);
         let keep = &self.keep;
         let in_force_on = self.in_force_on;
-        let checked: Vec<Checked<P::Row>> = rows.par_iter().map(|(row, cells)| check_row::<P>(keep, in_force_on, file, &arc, *row, cells, spreadsheet)).collect();
+        let checked: Vec<Checked<P::Row>> = (0..rows.len())
+            .into_par_iter()
+            .map(|i| {
+                let (row, cells) = rows.row(i);
+                check_row::<P>(keep, in_force_on, file, &arc, row, cells, spreadsheet)
+            })
+            .collect();
         for c in checked {
             self.absorb(&arc, c);
         }
