@@ -246,12 +246,10 @@ pub fn run(config: &Config, progress: &Progress) -> Result<RunOutput, CommandErr
     progress.stage("publishing");
     let folder_name = publish::folder_name(config.as_of);
     let mut staging = Staging::new(&config.output_root, &folder_name)?;
-    let mut outputs = Vec::new();
-    for (name, df) in tables.into_iter().map(|(k, v)| (k.to_string(), v)).chain(summary_frames) {
-        let mut df = df;
-        let rows = staging.write_parquet(&name, &mut df)?;
-        outputs.push(OutputEntry { file: format!("{name}.parquet"), name, rows: Some(rows) });
-    }
+    let mut frames: Vec<(String, DataFrame)> = tables.into_iter().map(|(k, v)| (k.to_string(), v)).chain(summary_frames).collect();
+    let rows = staging.write_parquets(&mut frames)?;
+    let mut outputs: Vec<OutputEntry> =
+        frames.into_iter().zip(rows).map(|((name, _), rows)| OutputEntry { file: format!("{name}.parquet"), name, rows: Some(rows) }).collect();
     outputs.push(OutputEntry { name: "report".into(), file: out::REPORT.into(), rows: None });
     lap(&mut record.timings, Stage::Write, &mut t, None);
 
