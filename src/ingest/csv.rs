@@ -50,10 +50,58 @@ pub(super) fn read_csv(input: Input, source: &InputSource, path: &Path, sink: &m
     let map = &header_map.map;
     let width = headers.len();
 
-    // records are read into a batch of reused buffers, decoded, and handed over together
-    let mut batch: Vec<csv::ByteRecord> = Vec::with_capacity(BATCH);
+    // a reading thread parses (and hashes) the next batch of records while this one
+    // decodes and checks the last: a batch's buffers go back to the reader to be reused
+    let (rest, outcome) = std::thread::scope(|scope| {
+        let (batches, received) = std::sync::mpsc::sync_channel::<Parsed>(2);
+        let (returned, recycled) = std::sync::mpsc::channel::<Vec<csv::ByteRecord>>();
+        let reading = scope.spawn(move || parse_records(reader, &batches, &recycled));
+        for parsed in received {
+            match parsed {
+                Parsed::Records(batch, filled) => {
+                    deliver(input, &shown, &batch[..filled], map, width, encoding, sink);
+                    // the reader may have finished: then the buffers are simply dropped
+                    let _ = returned.send(batch);
+                }
+                Parsed::Broken(row) => sink.broken(&shown, row, "", "", Reason::WrongFieldCount),
+            }
+        }
+        reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    });
+    outcome.map_err(|e| unreadable(input, path, e))?;
+    let Some(mut rest) = rest else { return Err(unreadable(input, path, "the reading thread stopped")) };
+    // read to the end so that the hash covers the whole file
+    std::io::copy(&mut rest, &mut std::io::sink()).map_err(|e| unreadable(input, path, e))?;
+    let info = FileInfo {
+        path: shown,
+        size: rest.size,
+        sha256: hex(&rest.hasher.finalize()),
+        unknown_columns: Vec::new(),
+        absent_columns: Vec::new(),
+    };
+    Ok(header_map.into_info(info))
+}
+
+/// What the reading thread hands over, in file order.
+enum Parsed {
+    /// A batch of records, of which the first `filled` were read.
+    Records(Vec<csv::ByteRecord>, usize),
+    /// A malformed record (for example an unterminated quote) at this row: one broken row.
+    Broken(u64),
+}
+
+type CsvReader = csv::Reader<BufReader<HashingReader<File>>>;
+
+/// Parse the records of `reader` into batches of reused buffers and send them; returns
+/// the file's hashing reader (to read to the end), or the I/O error that stopped it.
+fn parse_records(
+    mut reader: CsvReader,
+    batches: &std::sync::mpsc::SyncSender<Parsed>,
+    recycled: &std::sync::mpsc::Receiver<Vec<csv::ByteRecord>>,
+) -> (Option<HashingReader<File>>, Result<(), csv::Error>) {
     let mut done = false;
     while !done {
+        let mut batch = recycled.try_recv().unwrap_or_else(|_| Vec::with_capacity(BATCH));
         let mut filled = 0;
         while filled < BATCH {
             if batch.len() <= filled {
@@ -65,32 +113,23 @@ pub(super) fn read_csv(input: Input, source: &InputSource, path: &Path, sink: &m
                     done = true;
                     break;
                 }
+                Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => return (None, Err(e)),
                 Err(e) => {
-                    // a malformed record (for example an unterminated quote): one broken row
-                    if matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                        return Err(unreadable(input, path, e));
-                    }
                     let row = e.position().map(|p| p.line()).unwrap_or(0).max(1);
-                    deliver(input, &shown, &batch[..filled], map, width, encoding, sink);
+                    // the rows before it first, where they stand
+                    let full = std::mem::replace(&mut batch, recycled.try_recv().unwrap_or_else(|_| Vec::with_capacity(BATCH)));
+                    if batches.send(Parsed::Records(full, filled)).is_err() || batches.send(Parsed::Broken(row)).is_err() {
+                        return (None, Ok(()));
+                    }
                     filled = 0;
-                    sink.broken(&shown, row, "", "", Reason::WrongFieldCount);
                 }
             }
         }
-        deliver(input, &shown, &batch[..filled], map, width, encoding, sink);
+        if batches.send(Parsed::Records(batch, filled)).is_err() {
+            return (None, Ok(()));
+        }
     }
-    let hashing = reader.into_inner().into_inner();
-    // read to the end so that the hash covers the whole file
-    let mut rest = hashing;
-    std::io::copy(&mut rest, &mut std::io::sink()).map_err(|e| unreadable(input, path, e))?;
-    let info = FileInfo {
-        path: shown,
-        size: rest.size,
-        sha256: hex(&rest.hasher.finalize()),
-        unknown_columns: Vec::new(),
-        absent_columns: Vec::new(),
-    };
-    Ok(header_map.into_info(info))
+    (Some(reader.into_inner().into_inner()), Ok(()))
 }
 
 /// Decode a batch of CSV records and hand the readable ones to the sink, in order; rows

@@ -90,6 +90,32 @@ fn an_unterminated_quote_at_the_end_is_a_reject() {
 }
 
 #[test]
+fn rows_across_many_batches_keep_their_numbers_order_and_sums() {
+    // 40,000 rows: more than two of the reader's batches, with a quoted field over two
+    // lines early on and ragged rows at a batch's edge and at the end
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = format!("{EXPORTS}\n");
+    for i in 0..40_000 {
+        match i {
+            100 => text += &format!("{},2021-03,\"se\nlf\",0.01\n", u()),
+            16_383 | 16_384 | 39_999 => text += &format!("{},2021-03\n", u()),
+            _ => text += &format!("{},2021-03,self,0.01\n", u()),
+        }
+    }
+    let p = write(dir.path(), "exports.csv", text);
+    let mut v = ExportValidator::default();
+    read_input(Input::Exports, &src(&p), &mut v).expect("readable");
+    let r = v.finish();
+    assert_eq!((r.counts.read, r.counts.accepted, r.counts.rejected), (40_000, 39_996, 4));
+    // a row is numbered by the line it starts on: after the two-line record, one more
+    let got: Vec<(u64, Reason)> = r.rejects.iter().map(|x| (x.row, x.reason)).collect();
+    assert_eq!(got, vec![(102, Reason::UnknownValue), (16_386, Reason::WrongFieldCount), (16_387, Reason::WrongFieldCount), (40_002, Reason::WrongFieldCount)]);
+    let totals: Vec<_> = r.rows.values().collect();
+    assert_eq!(totals.len(), 1);
+    assert_eq!((totals[0].self_cents, totals[0].rows), (39_996, 39_996));
+}
+
+#[test]
 fn ragged_rows_are_rejects_and_the_others_are_read() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(dir.path(), "exports.csv", format!("{EXPORTS}\n{u},2021-03\n{u},2021-03,self,1\n{u},2021-03,self,1,2,3\n", u = u()));
