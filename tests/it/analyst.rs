@@ -51,7 +51,7 @@ fn claims_by_quarter_counts_every_claim_and_the_paid_indemnity() {
         let e = want.entry((year, ((month - 1) / 3 + 1).to_string())).or_default();
         e.0 += 1;
         if input["status"] == "paid" {
-            e.1 += cents(&c["indemnity"]);
+            e.1 += cents(&c["indemnity_usd"]);
         }
     }
     let df = read_parquet(&folder.join("claims_by_quarter.parquet"));
@@ -92,13 +92,13 @@ fn exposure_adds_up(summary: &str, key: &str, key_of: impl Fn(&BTreeMap<String, 
         e[0] += 1;
         e[1] += (c["is_covered"] == "true") as i64;
         e[2] += cents(&c["usd_loss"]);
-        let ind = cents(&c["indemnity"]);
+        let ind = cents(&c["indemnity_usd"]);
         match input["status"].as_str() {
             "paid" => e[3] += ind,
             "notified" | "filed" | "under_review" => e[4] += ind,
             _ => {}
         }
-        e[5] += cents(&c["cut_by_cap"]);
+        e[5] += cents(&c["cut_by_cap_usd"]);
     }
     let df = read_parquet(&folder.join(format!("{summary}.parquet")));
     let cols: Vec<Vec<String>> = ["claims", "covered", "usd_loss", "paid_usd", "outstanding_usd", "cut_by_cap_usd"].iter().map(|c| texts(&df, c)).collect();
@@ -184,12 +184,12 @@ fn explain_shows_how_every_sample_claim_was_priced() {
         } else {
             assert!(!out.stdout.contains("1. coverage: covered"), "{}:\n{}", c["claim_id"], out.stdout);
         }
-        if !c["indemnity_before_cap"].is_empty() {
-            let shown = format!("USD {}", grouped(&c["indemnity_before_cap"]));
+        if !c["indemnity_before_cap_usd"].is_empty() {
+            let shown = format!("USD {}", grouped(&c["indemnity_before_cap_usd"]));
             assert!(out.stdout.contains(&shown), "{} lacks {shown}:\n{}", c["claim_id"], out.stdout);
         }
-        if !c["cut_by_cap"].is_empty() && c["cut_by_cap"] != "0.00" {
-            assert!(out.stdout.contains(&format!("cut by the cap USD {}", grouped(&c["cut_by_cap"]))), "{}:\n{}", c["claim_id"], out.stdout);
+        if !c["cut_by_cap_usd"].is_empty() && c["cut_by_cap_usd"] != "0.00" {
+            assert!(out.stdout.contains(&format!("cut by the cap USD {}", grouped(&c["cut_by_cap_usd"]))), "{}:\n{}", c["claim_id"], out.stdout);
         }
     }
 }

@@ -55,15 +55,12 @@ fn expected_columns(name: &str) -> Vec<String> {
 
 /// Every column of an output against the hand-checked CSV `file`, rows matched on `key`.
 ///
-/// The output's columns (renamed by `aliases`, output name → name in the file) must be exactly
-/// the file's columns, in the same order: a column the output gains fails here until its values
+/// The output's columns must be exactly the file's columns, in the same order: a column the output gains fails here until its values
 /// are worked out by hand and added to the file, and a column it loses fails too. Then every
 /// cell of every row must agree; all the cells that differ are listed at once.
-fn assert_every_column_matches(df: &DataFrame, file: &str, key: &[&str], aliases: &[(&str, &str)]) {
+fn assert_every_column_matches(df: &DataFrame, file: &str, key: &[&str]) {
     let out_columns: Vec<String> = df.get_column_names().iter().map(|c| c.to_string()).collect();
-    let columns: Vec<String> =
-        out_columns.iter().map(|c| aliases.iter().find(|(out, _)| *out == c.as_str()).map_or_else(|| c.clone(), |(_, name)| name.to_string())).collect();
-    assert_eq!(columns, expected_columns(file), "{file}: the output's columns (left) against the hand-checked columns (right)");
+    assert_eq!(out_columns, expected_columns(file), "{file}: the output's columns (left) against the hand-checked columns (right)");
     let values: Vec<Vec<String>> = out_columns
         .iter()
         .map(|c| {
@@ -74,7 +71,7 @@ fn assert_every_column_matches(df: &DataFrame, file: &str, key: &[&str], aliases
     let key_of = |row: &BTreeMap<String, String>| -> Vec<String> { key.iter().map(|k| row[*k].clone()).collect() };
     let mut got: BTreeMap<Vec<String>, BTreeMap<String, String>> = BTreeMap::new();
     for i in 0..df.height() {
-        let row: BTreeMap<String, String> = columns.iter().zip(&values).map(|(c, v)| (c.clone(), v[i].clone())).collect();
+        let row: BTreeMap<String, String> = out_columns.iter().zip(&values).map(|(c, v)| (c.clone(), v[i].clone())).collect();
         let k = key_of(&row);
         assert!(got.insert(k.clone(), row).is_none(), "{file}: two output rows with {key:?} = {k:?}");
     }
@@ -87,7 +84,7 @@ fn assert_every_column_matches(df: &DataFrame, file: &str, key: &[&str], aliases
     let mut differ = Vec::new();
     for (k, w) in &want {
         let g = &got[k];
-        for c in &columns {
+        for c in &out_columns {
             if g[c] != w[c] {
                 differ.push(format!("  {} {c}: output {:?}, hand-checked {:?}", k.join(" "), g[c], w[c]));
             }
@@ -168,37 +165,28 @@ fn counts_match_the_hand_checked_counts() {
 fn firm_eligibility_matches_the_hand_checked_answers() {
     let (_tmp, folder) = run_sample();
     let df = read_parquet(&folder.join("firm_eligibility.parquet"));
-    assert_every_column_matches(&df, "firms.csv", &["uscc"], &[]);
+    assert_every_column_matches(&df, "firms.csv", &["uscc"]);
 }
 
 #[test]
 fn reconciliation_matches_the_hand_checked_answers() {
     let (_tmp, folder) = run_sample();
     let df = read_parquet(&folder.join("enrollment_reconciliation.parquet"));
-    assert_every_column_matches(&df, "reconciliation.csv", &["uscc", "application_id"], &[]);
+    assert_every_column_matches(&df, "reconciliation.csv", &["uscc", "application_id"]);
 }
 
 #[test]
 fn claims_match_the_hand_checked_answers() {
     let (_tmp, folder) = run_sample();
     let df = read_parquet(&folder.join("claim_indemnity.parquet"));
-    // the hand-checked file keeps its first names for these columns (other tests read them)
-    let aliases = [
-        ("indemnity_before_cap_usd", "indemnity_before_cap"),
-        ("indemnity_usd", "indemnity"),
-        ("cut_by_cap_usd", "cut_by_cap"),
-        ("capacity_left_usd", "capacity_left"),
-        ("insurer_recovery_usd", "insurer_recovery"),
-        ("net_indemnity_usd", "net_indemnity"),
-    ];
-    assert_every_column_matches(&df, "claims.csv", &["claim_id"], &aliases);
+    assert_every_column_matches(&df, "claims.csv", &["claim_id"]);
 }
 
 #[test]
 fn blacklist_hits_match_the_hand_checked_answers() {
     let (_tmp, folder) = run_sample();
     let df = read_parquet(&folder.join("blacklist_hits.parquet"));
-    assert_every_column_matches(&df, "blacklist_hits.csv", &["uscc", "match", "case_no"], &[]);
+    assert_every_column_matches(&df, "blacklist_hits.csv", &["uscc", "match", "case_no"]);
 }
 
 /// An output's rows as text in the named columns, sorted.
@@ -251,7 +239,7 @@ fn review_decisions_and_the_queue_match_the_hand_checked_answers() {
 fn rejects_match_the_hand_checked_answers() {
     let (_tmp, folder) = run_sample();
     let df = read_parquet(&folder.join("rejects.parquet"));
-    assert_every_column_matches(&df, "rejects.csv", &["input", "file", "row", "column", "reason"], &[]);
+    assert_every_column_matches(&df, "rejects.csv", &["input", "file", "row", "column", "reason"]);
 }
 
 #[test]
