@@ -91,6 +91,16 @@ fn reject_line(r: &Record, lang: Lang) -> String {
     }
 }
 
+/// A firm or claim the run did not accept: its rejected rows under `heading`, or `Err`
+/// with the one line `unknown` when the run has none.
+fn rejected(run: &Run, input: crate::schema::Input, key: &str, lang: Lang, unknown: String, heading: String) -> Result<String> {
+    let rows = run.rejects_of(input.name(), key)?;
+    if rows.is_empty() {
+        anyhow::bail!(unknown);
+    }
+    Ok(rows.iter().fold(heading, |out, r| out + &reject_line(r, lang)))
+}
+
 /// A code as the reader's language shows it: its Chinese name in Chinese text.
 fn code(lang: Lang, code: &str) -> String {
     match lang {
@@ -129,21 +139,17 @@ fn yes_no(lang: Lang, ok: bool) -> &'static str {
 pub fn firm(run: &Run, uscc_raw: &str, lang: Lang) -> Result<String> {
     let uscc = crate::ident::normalise_code(uscc_raw);
     let Some(f) = run.rows(out::FIRM_ELIGIBILITY, "uscc", &uscc)?.into_iter().next() else {
-        let rejected = run.rejects_of(crate::schema::Input::Firms.name(), &uscc)?;
-        if rejected.is_empty() {
-            anyhow::bail!(match lang {
-                Lang::Zh => format!("企业 {uscc} 不在评估日 {} 的企业名录中（既未接收，也无被拒收的行）", run.as_of),
-                Lang::En => format!("firm {uscc} is in no row of the firms input of the run as of {} (neither accepted nor rejected)", run.as_of),
-            });
-        }
-        let mut out = match lang {
-            Lang::Zh => format!("企业 {uscc} 不在评估日 {} 已接收的企业名单中。\n", run.as_of),
-            Lang::En => format!("firm {uscc} is not among the accepted firms of the run as of {}.\n", run.as_of),
+        let (unknown, heading) = match lang {
+            Lang::Zh => (
+                format!("企业 {uscc} 不在评估日 {} 的企业名录中（既未接收，也无被拒收的行）", run.as_of),
+                format!("企业 {uscc} 不在评估日 {} 已接收的企业名单中。\n", run.as_of),
+            ),
+            Lang::En => (
+                format!("firm {uscc} is in no row of the firms input of the run as of {} (neither accepted nor rejected)", run.as_of),
+                format!("firm {uscc} is not among the accepted firms of the run as of {}.\n", run.as_of),
+            ),
         };
-        for r in &rejected {
-            out += &reject_line(r, lang);
-        }
-        return Ok(out);
+        return rejected(run, crate::schema::Input::Firms, &uscc, lang, unknown, heading);
     };
     let p = &run.period;
     let reasons = f.text("reasons").to_string();
@@ -285,21 +291,17 @@ fn money_or_unknown(v: Option<i64>, lang: Lang) -> String {
 pub fn claim(run: &Run, claim_id: &str, lang: Lang) -> Result<String> {
     let id = crate::ident::normalise_code(claim_id);
     let Some(c) = run.rows(out::CLAIM_INDEMNITY, "claim_id", &id)?.into_iter().next() else {
-        let rejected = run.rejects_of(crate::schema::Input::Claims.name(), &id)?;
-        if rejected.is_empty() {
-            anyhow::bail!(match lang {
-                Lang::Zh => format!("评估日 {} 的运行中没有案件 {id}：既未计算，也未被拒收（可能损失通知日晚于评估日的案件不在评估范围内）", run.as_of),
-                Lang::En => format!("there is no claim {id} in the run as of {}: neither priced nor rejected (a claim notified after the evaluation date is out of the run)", run.as_of),
-            });
-        }
-        let mut out = match lang {
-            Lang::Zh => format!("案件 {id} 被拒收：\n"),
-            Lang::En => format!("claim {id} was rejected:\n"),
+        let (unknown, heading) = match lang {
+            Lang::Zh => (
+                format!("评估日 {} 的运行中没有案件 {id}：既未计算，也未被拒收（可能损失通知日晚于评估日的案件不在评估范围内）", run.as_of),
+                format!("案件 {id} 被拒收：\n"),
+            ),
+            Lang::En => (
+                format!("there is no claim {id} in the run as of {}: neither priced nor rejected (a claim notified after the evaluation date is out of the run)", run.as_of),
+                format!("claim {id} was rejected:\n"),
+            ),
         };
-        for r in &rejected {
-            out += &reject_line(r, lang);
-        }
-        return Ok(out);
+        return rejected(run, crate::schema::Input::Claims, &id, lang, unknown, heading);
     };
     let mut out = String::new();
     out += &format!(
