@@ -63,7 +63,7 @@ pub fn check(config: &Config, progress: &Progress, rejects_file: Option<&Path>) 
 }
 
 /// Every reject, as CSV (or Parquet, by the file's extension): input, file, row, column,
-/// value, reason.
+/// value, reason, and the rejected row's key.
 fn write_rejects(path: &Path, rejects: &[Reject]) -> anyhow::Result<()> {
     use anyhow::Context;
     if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")) {
@@ -73,9 +73,9 @@ fn write_rejects(path: &Path, rejects: &[Reject]) -> anyhow::Result<()> {
         return Ok(());
     }
     let mut w = csv::Writer::from_path(path).with_context(|| format!("cannot create `{}`", path.display()))?;
-    w.write_record(["input", "file", "row", "column", "value", "reason"])?;
+    w.write_record(["input", "file", "row", "column", "value", "reason", "key"])?;
     for r in rejects {
-        w.write_record([r.input, &r.file, &r.row.to_string(), &r.column, &r.value, r.reason.as_str()])?;
+        w.write_record([r.input, &r.file, &r.row.to_string(), &r.column, &r.value, r.reason.as_str(), r.key.as_deref().unwrap_or("")])?;
     }
     w.flush().with_context(|| format!("cannot write `{}`", path.display()))?;
     Ok(())

@@ -17,6 +17,13 @@ pub enum Lang {
     En,
 }
 
+/// The columns explain reads that earlier versions did not publish, by table.
+const NEEDED: [(&str, &[&str]); 3] = [
+    (out::FIRM_ELIGIBILITY, &["company_type", "reg_status", "legal_rep_name"]),
+    (out::CLAIM_INDEMNITY, &["indemnity_ratio", "usd_units"]),
+    (out::REJECTS, &["key"]),
+];
+
 /// A published run folder and what its manifest says of the run.
 pub struct Run {
     pub dir: PathBuf,
@@ -35,7 +42,32 @@ impl Run {
             serde_json::Value::String(s) => s.clone(),
             other => other.to_string(),
         };
-        Ok(Run { dir: dir.to_path_buf(), as_of: field(&m["as_of"]), reference_year: field(&m["reference_year"]), period: m["period"].clone() })
+        let run = Run { dir: dir.to_path_buf(), as_of: field(&m["as_of"]), reference_year: field(&m["reference_year"]), period: m["period"].clone() };
+        run.has_columns()?;
+        Ok(run)
+    }
+
+    /// A run published before its tables carried what explain reads is refused in one
+    /// line, rather than explained with blanks.
+    fn has_columns(&self) -> Result<()> {
+        for (stem, needed) in NEEDED {
+            let path = self.dir.join(format!("{stem}.parquet"));
+            let file = std::fs::File::open(&path).with_context(|| format!("cannot open `{}`", path.display()))?;
+            let schema = {
+                use polars::prelude::SerReader;
+                polars::prelude::ParquetReader::new(file).schema()
+            };
+            let schema = anyhow::Context::with_context(schema, || format!("cannot read `{}`", path.display()))?;
+            let missing: Vec<&str> = needed.iter().copied().filter(|c| !schema.contains(c)).collect();
+            if !missing.is_empty() {
+                anyhow::bail!(
+                    "the run as of {} was published by an earlier tongbao: its `{stem}` lacks {}, which explain reads; run that date again to explain it",
+                    self.as_of,
+                    missing.join(", ")
+                );
+            }
+        }
+        Ok(())
     }
 
     /// The rows of a published table whose text column `column` equals `value`.
@@ -282,6 +314,16 @@ fn claim_reason_text(code: &str, lang: Lang) -> &str {
     }
 }
 
+/// A decimal ratio as a percentage, exactly: `0.8000` → `80%`, `0.8250` → `82.5%`.
+fn percent(ratio: &str) -> Option<String> {
+    let (mantissa, scale) = crate::values::parse_rate(ratio).ok()?;
+    // the ratio in ten-thousandths (basis points), then a hundredth of that
+    let bp = mantissa * 10i128.pow(4u32.checked_sub(scale)?);
+    let frac = format!("{:02}", bp % 100);
+    let frac = frac.trim_end_matches('0');
+    Some(if frac.is_empty() { format!("{}%", bp / 100) } else { format!("{}.{frac}%", bp / 100) })
+}
+
 fn money_or_unknown(v: Option<i64>, lang: Lang) -> String {
     v.map(usd).unwrap_or_else(|| tr(lang, "未知", "unknown").to_string())
 }
@@ -293,11 +335,11 @@ pub fn claim(run: &Run, claim_id: &str, lang: Lang) -> Result<String> {
     let Some(c) = run.rows(out::CLAIM_INDEMNITY, "claim_id", &id)?.into_iter().next() else {
         let (unknown, heading) = match lang {
             Lang::Zh => (
-                format!("评估日 {} 的运行中没有案件 {id}：既未计算，也未被拒收（可能损失通知日晚于评估日的案件不在评估范围内）", run.as_of),
+                format!("评估日 {} 的运行未计算案件 {id}，也没有它被拒收的行（可能损失通知日晚于评估日的案件读入但不在本次评估范围内）", run.as_of),
                 format!("案件 {id} 被拒收：\n"),
             ),
             Lang::En => (
-                format!("there is no claim {id} in the run as of {}: neither priced nor rejected (a claim notified after the evaluation date is out of the run)", run.as_of),
+                format!("the run as of {} priced no claim {id} and rejected no row of it (a claim notified after the evaluation date is read but left out of the run)", run.as_of),
                 format!("claim {id} was rejected:\n"),
             ),
         };
@@ -331,7 +373,7 @@ pub fn claim(run: &Run, claim_id: &str, lang: Lang) -> Result<String> {
         Lang::En => format!("1. coverage: {}\n", if covered { "covered".to_string() } else { reasons.join("; ") }),
     };
     out += &conversion_text(&c, lang);
-    let ratio = c.opt("indemnity_ratio").and_then(|r| r.parse::<f64>().ok()).map(|r| format!("{}%", (r * 10_000.0).round() / 100.0)).unwrap_or_else(|| "-".into());
+    let ratio = c.opt("indemnity_ratio").and_then(percent).unwrap_or_else(|| "-".into());
     let before_cap = money_or_unknown(c.cents("indemnity_before_cap_usd"), lang);
     out += &match lang {
         Lang::Zh => format!("3. 赔偿比例 {ratio}，向下取整到分：{before_cap}\n"),

@@ -2,7 +2,7 @@
 //! through an environment variable, makes the process die (SIGKILL, as the kernel's OOM
 //! killer or an operator's `kill -9` would) or wait. Unset, they cost one lookup per step.
 //!
-//! - `TONGBAO_KILL_AT=STEP`: SIGKILL at that step (`file:N` after the Nth file written,
+//! - `TONGBAO_KILL_AT=STEP`: SIGKILL at that step (`file:N` once N files are written, others possibly still being written,
 //!   `synced` after the staging folder is synced, `exchanged` between the exchange and the
 //!   removal of the old run, `renamed` after a first publish's rename, `published` before
 //!   `latest` is updated).

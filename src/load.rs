@@ -68,26 +68,41 @@ struct Read {
 ///
 /// Two lanes read side by side, one per core: the firms and then the listings (which are
 /// screened against the firms' keys as they are read), and beside them the exports and
-/// then the small inputs. Each lane stops at its first unreadable input; the error
-/// reported is that of the first input in the usual order (firms, exports, blacklists,
-/// enrollments, claims, fx_rates, reviews), the one a reading in that order would meet.
+/// then the small inputs. Each lane stops at its first unreadable input, and at any input
+/// after one the other lane could not read; the error reported is that of the first input
+/// in the usual order (firms, exports, blacklists, enrollments, claims, fx_rates, reviews),
+/// the one a reading in that order would meet.
 pub fn load(config: &Config, progress: &Progress) -> Result<Loaded, IngestError> {
     let src = |i: Input| &config.inputs[&i];
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // the first lane to fail says where; the other need not read inputs after that one
+    let failed_at = AtomicUsize::new(usize::MAX);
+    let failed = |input: Input, e: IngestError| {
+        failed_at.fetch_min(input as usize, Ordering::SeqCst);
+        (input, e)
+    };
+    let skip = |input: Input| failed_at.load(Ordering::SeqCst) < input as usize;
     let (lane_a, lane_b) = std::thread::scope(|scope| {
-        let lane_b = scope.spawn(|| -> Result<_, (Input, IngestError)> {
-            let exports = read_exports(src(Input::Exports), progress).map_err(|e| (Input::Exports, e))?;
-            let enrollments = read_validator::<EnrollmentParser>(Input::Enrollments, src(Input::Enrollments), progress).map_err(|e| (Input::Enrollments, e))?;
-            let claims = read_validator::<ClaimParser>(Input::Claims, src(Input::Claims), progress).map_err(|e| (Input::Claims, e))?;
-            let fx = read_validator::<FxParser>(Input::FxRates, src(Input::FxRates), progress).map_err(|e| (Input::FxRates, e))?;
+        let lane_b = scope.spawn(|| -> Result<Option<_>, (Input, IngestError)> {
+            if skip(Input::Exports) {
+                return Ok(None);
+            }
+            let exports = read_exports(src(Input::Exports), progress).map_err(|e| failed(Input::Exports, e))?;
+            if skip(Input::Enrollments) {
+                return Ok(None);
+            }
+            let enrollments = read_validator::<EnrollmentParser>(Input::Enrollments, src(Input::Enrollments), progress).map_err(|e| failed(Input::Enrollments, e))?;
+            let claims = read_validator::<ClaimParser>(Input::Claims, src(Input::Claims), progress).map_err(|e| failed(Input::Claims, e))?;
+            let fx = read_validator::<FxParser>(Input::FxRates, src(Input::FxRates), progress).map_err(|e| failed(Input::FxRates, e))?;
             // the one optional input: without it, every possible match stays open
             let reviews = match config.inputs.get(&Input::Reviews) {
-                Some(source) => Some(read_validator::<ReviewParser>(Input::Reviews, source, progress).map_err(|e| (Input::Reviews, e))?),
+                Some(source) => Some(read_validator::<ReviewParser>(Input::Reviews, source, progress).map_err(|e| failed(Input::Reviews, e))?),
                 None => None,
             };
-            Ok((exports, enrollments, claims, fx, reviews))
+            Ok(Some((exports, enrollments, claims, fx, reviews)))
         });
         let lane_a = (|| -> Result<_, (Input, IngestError)> {
-            let firms = read_validator::<FirmParser>(Input::Firms, src(Input::Firms), progress).map_err(|e| (Input::Firms, e))?;
+            let firms = read_validator::<FirmParser>(Input::Firms, src(Input::Firms), progress).map_err(|e| failed(Input::Firms, e))?;
             // listings not in force on the evaluation date, or whose keys meet no firm's,
             // count as accepted but are not kept: the national list is the largest input by
             // far, and the screen could not use them
@@ -99,15 +114,17 @@ pub fn load(config: &Config, progress: &Progress) -> Result<Loaded, IngestError>
                 Validator::keeping_in_force(as_of, move |l: &crate::model::Listing| keys.may_match(l)),
                 progress,
             )
-            .map_err(|e| (Input::Blacklists, e))?;
+            .map_err(|e| failed(Input::Blacklists, e))?;
             Ok((firms, listings))
         })();
         (lane_a, lane_b.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
     let read = match (lane_a, lane_b) {
-        (Ok((firms, listings)), Ok((exports, enrollments, claims, fx, reviews))) => Read { firms, exports, listings, enrollments, claims, fx, reviews },
+        (Ok((firms, listings)), Ok(Some((exports, enrollments, claims, fx, reviews)))) => Read { firms, exports, listings, enrollments, claims, fx, reviews },
         (Err((ia, a)), Err((ib, b))) => return Err(if ia < ib { a } else { b }),
         (Err((_, e)), _) | (_, Err((_, e))) => return Err(e),
+        // lane B stops early only after lane A failed
+        (Ok(_), Ok(None)) => unreachable!("the exports lane stopped with no failure before it"),
     };
     Ok(Loaded::from_read(read))
 }

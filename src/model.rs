@@ -93,8 +93,13 @@ pub struct Listing {
 impl Listing {
     /// In force on `d`: listed on or before it and not yet removed.
     pub fn in_force(&self, d: NaiveDate) -> bool {
-        self.listed_on <= d && self.removed_on.is_none_or(|r| r > d)
+        in_force(self.listed_on, self.removed_on, d)
     }
+}
+
+/// A listing in force on `d`: listed on or before it, and not removed on or before it.
+pub fn in_force(listed_on: NaiveDate, removed_on: Option<NaiveDate>, d: NaiveDate) -> bool {
+    listed_on <= d && removed_on.is_none_or(|r| r > d)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -36,11 +36,7 @@ impl Staging {
 
     fn count_file(&mut self) -> Result<()> {
         self.files_written += 1;
-        crate::faults::point(&format!("file:{}", self.files_written));
-        if self.fault_after.is_some_and(|n| self.files_written >= n) {
-            bail!("injected fault after {} files", self.files_written);
-        }
-        Ok(())
+        file_done(self.files_written, self.fault_after)
     }
 
     /// Write a frame as `<stem>.parquet`; returns its row count.
@@ -51,17 +47,23 @@ impl Staging {
     }
 
     /// Write frames as `<stem>.parquet`, side by side: the two largest tables take most of
-    /// the time, each on a core of its own. Returns each one's row count, in order.
+    /// the time, each on a core of its own. Returns each one's row count, in order. The
+    /// fault points `file:N` fire as each file is done, while others may still be written.
     pub fn write_parquets(&mut self, frames: &mut [(String, DataFrame)]) -> Result<Vec<usize>> {
         use rayon::prelude::*;
-        let dir = &self.dir;
-        let written: Vec<Result<usize>> = frames.par_iter_mut().map(|(stem, df)| write_parquet_file(&dir.join(format!("{stem}.parquet")), df)).collect();
-        let mut rows = Vec::with_capacity(written.len());
-        for r in written {
-            rows.push(r?);
-            self.count_file()?;
-        }
-        Ok(rows)
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let (dir, fault_after) = (&self.dir, self.fault_after);
+        let done = AtomicUsize::new(self.files_written);
+        let rows = frames
+            .par_iter_mut()
+            .map(|(stem, df)| {
+                let rows = write_parquet_file(&dir.join(format!("{stem}.parquet")), df)?;
+                file_done(done.fetch_add(1, Ordering::SeqCst) + 1, fault_after)?;
+                Ok(rows)
+            })
+            .collect::<Result<Vec<usize>>>();
+        self.files_written = done.into_inner();
+        rows
     }
 
     /// Write any other file (the manifest, the report).
@@ -144,4 +146,14 @@ fn write_parquet_file(path: &Path, df: &mut DataFrame) -> Result<usize> {
         .with_context(|| format!("cannot write `{}`", path.display()))?;
     file.sync_all().with_context(|| format!("cannot sync `{}`", path.display()))?;
     Ok(df.height())
+}
+
+/// The `n`th file of the folder is written: a test's fault point, and its injected failure
+/// once `fault_after` files are written.
+fn file_done(n: usize, fault_after: Option<usize>) -> Result<()> {
+    crate::faults::point(&format!("file:{n}"));
+    if fault_after.is_some_and(|after| n >= after) {
+        bail!("injected fault after {n} files");
+    }
+    Ok(())
 }

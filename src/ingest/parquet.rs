@@ -102,7 +102,7 @@ fn identifier_texts(s: &polars::prelude::Series) -> polars::prelude::PolarsResul
 /// A column's values as text in one buffer: value `i` is `buf[spans[i]]`, or null.
 struct Texts {
     buf: String,
-    spans: Vec<Option<(u32, u32)>>,
+    spans: Vec<Option<(usize, usize)>>,
 }
 
 impl Texts {
@@ -113,14 +113,14 @@ impl Texts {
     /// Append one value, written by `write` into the buffer (`None`: a null).
     fn push(&mut self, value: Option<impl FnOnce(&mut String)>) {
         self.spans.push(value.map(|write| {
-            let start = self.buf.len() as u32;
+            let start = self.buf.len();
             write(&mut self.buf);
-            (start, self.buf.len() as u32)
+            (start, self.buf.len())
         }));
     }
 
     fn iter(&self) -> impl Iterator<Item = Option<&str>> {
-        self.spans.iter().map(|s| s.map(|(a, b)| &self.buf[a as usize..b as usize]))
+        self.spans.iter().map(|s| s.map(|(a, b)| &self.buf[a..b]))
     }
 }
 

@@ -39,7 +39,7 @@ impl RowParser for ListingParser {
             }
         });
         let id_raw = c.optional(col::ID_NUMBER).unwrap_or("");
-        let case_no = Text::new(c.optional(col::CASE_NO).unwrap_or(""));
+        let case_no = c.optional(col::CASE_NO).unwrap_or("");
         let row = match (list_type, subject_type, name, listed_on) {
             // valid, but out of force on the evaluation date: counted, never built
             (Some(_), Some(_), Some(_), Some(l)) if c.out_of_force(l, removed_on) => None,
@@ -55,7 +55,7 @@ impl RowParser for ListingParser {
                 id_raw: Text::new(id_raw),
                 listed_on: l,
                 removed_on,
-                case_no,
+                case_no: Text::new(case_no),
                 origin: c.origin(file),
             }),
             _ => None,

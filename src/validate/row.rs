@@ -146,7 +146,7 @@ impl<'a> RowCheck<'a> {
     /// the run keeps only rows in force on its evaluation date and this one is not, it is
     /// marked unused, and its parser need not build it.
     pub(super) fn out_of_force(&mut self, from: chrono::NaiveDate, until: Option<chrono::NaiveDate>) -> bool {
-        let out = self.in_force_on.is_some_and(|d| !(from <= d && until.is_none_or(|u| u > d)));
+        let out = self.in_force_on.is_some_and(|d| !crate::model::in_force(from, until, d));
         self.unused |= out;
         out
     }

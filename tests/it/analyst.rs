@@ -437,7 +437,7 @@ fn explain_names_an_unknown_firm_or_claim_in_one_line_and_exits_2() {
     assert_eq!(o.stderr.lines().count(), 1, "{}", o.stderr);
     assert!(o.stderr.contains("firm 91350200MA33GULG91 is in no row of the firms input"), "{}", o.stderr);
     let o = explain_sample().args(["--as-of", AS_OF, "claim", "CL-1999-0001"]).assert().code(2);
-    assert!(o.stderr.contains("评估日 2022-05-07 的运行中没有案件 CL-1999-0001"), "{}", o.stderr);
+    assert!(o.stderr.contains("评估日 2022-05-07 的运行未计算案件 CL-1999-0001"), "{}", o.stderr);
     assert_eq!(o.stderr.lines().count(), 1, "{}", o.stderr);
     // a firm whose rows were rejected is known: its rejects are the explanation
     let o = explain_sample().args(["--lang", "en", "--as-of", AS_OF, "firm", "91350211MA8U2B3C71"]).assert().success();
@@ -511,4 +511,27 @@ fn explain_reads_the_registry_words_and_the_fixings_from_the_published_tables() 
     assert_eq!((texts(&df, "reg_status")[row].as_str(), texts(&df, "legal_rep_name")[row].as_str()), ("存续（在营、开业、在册）", "庄秀英"));
     let o = explain_sample().args(["--lang", "en", "firm", "91350205MA31CR8Y18"]).assert().success();
     assert!(o.stdout.contains("registration status \"存续（在营、开业、在册）\"") && o.stdout.contains("legal representative 庄秀英"), "{}", o.stdout);
+    // the fixings, their units and the ratio are claim_indemnity's (sample_data/README.md:
+    // CL-2022-0007, JPY 2,345,678 at 5.4876 per 100 JPY and 6.3175 per USD)
+    let o = explain_sample().args(["--lang", "en", "claim", "CL-2022-0007"]).assert().success();
+    for shown in ["(100 JPY = CNY 5.4876 (2022-03-04); 1 USD = CNY 6.3175 (2022-03-03)) is USD 20,375.37", "3. indemnity ratio 80%, rounded down to the cent: USD 16,300.29"] {
+        assert!(o.stdout.contains(shown), "lacks {shown}:\n{}", o.stdout);
+    }
+}
+
+#[test]
+fn explain_refuses_a_run_published_without_the_columns_it_reads() {
+    // a run of an earlier version: its rejects have no `key`
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join(format!("as_of={AS_OF}"));
+    std::fs::create_dir(&run).unwrap();
+    for e in std::fs::read_dir(published_sample().join(format!("as_of={AS_OF}"))).unwrap().flatten() {
+        std::fs::copy(e.path(), run.join(e.file_name())).unwrap();
+    }
+    let mut old = tongbao::frames::rejects(&[], false).unwrap();
+    let file = std::fs::File::create(run.join("rejects.parquet")).unwrap();
+    polars::prelude::ParquetWriter::new(file).finish(&mut old).unwrap();
+    let o = tongbao().args(["-q", "explain", "--run"]).arg(&run).args(["firm", "91350205MA31CR8Y18"]).assert().code(2);
+    assert!(o.stderr.contains("published by an earlier tongbao: its `rejects` lacks key"), "{}", o.stderr);
+    assert_eq!(o.stderr.lines().count(), 1, "{}", o.stderr);
 }

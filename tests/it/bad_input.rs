@@ -373,3 +373,50 @@ fn an_unknown_config_key_is_an_error_naming_it() {
     let cfg = write(dir.path(), "tongbao.toml", "polcy = \"policy.toml\"\n");
     tongbao().arg("--config").arg(&cfg).args(["-q", "check"]).assert().code(2).stderr_has("polcy");
 }
+
+#[test]
+fn with_two_unreadable_inputs_the_first_in_the_usual_order_is_the_error() {
+    // the inputs are read in two lanes at once (firms then blacklists; exports then the
+    // small inputs): whichever lane fails first, the error is the one a reading in the
+    // order firms, exports, blacklists, enrollments, claims, fx_rates would meet
+    let dir = tempfile::tempdir().unwrap();
+    let broken = |name: &str| write(dir.path(), name, "not_a_column,nor_this\n1,2\n");
+    for (a, b, first) in [
+        ("--exports", "--blacklists", "exports"),
+        ("--blacklists", "--enrollments", "blacklists"),
+        ("--firms", "--claims", "firms"),
+        ("--blacklists", "--fx-rates", "blacklists"),
+    ] {
+        let (pa, pb) = (broken(&format!("a{a}.csv")), broken(&format!("b{b}.csv")));
+        let o = tongbao().args(["-q", "check", "--as-of", AS_OF, a]).arg(&pa).arg(b).arg(&pb).assert().code(2);
+        let errors: Vec<&str> = o.stderr.lines().filter(|l| l.contains("error:")).collect();
+        assert!(errors.first().is_some_and(|l| l.contains(&format!("input `{first}`"))), "{a} and {b} broken: {}", o.stderr);
+        assert!(!o.stderr.contains(&format!("input `{}`", if first == a.trim_start_matches('-') { b.trim_start_matches('-') } else { a.trim_start_matches('-') }.replace('-', "_"))), "{}", o.stderr);
+    }
+}
+
+#[test]
+fn listings_are_kept_while_reading_only_when_in_force_on_the_evaluation_date() {
+    use tongbao::validate::ListingParser;
+    let dir = tempfile::tempdir().unwrap();
+    let head = "list_type,subject_type,name,id_number,listed_on,removed_on,case_no";
+    // listed on the date: in force; removed on the date: not; removed the day after: in
+    // force; listed the day after: not; a bad removal date: kept (a warning), as in force
+    let rows = [
+        "dishonest_debtor,org,甲公司,,2022-05-07,,C1",
+        "dishonest_debtor,org,乙公司,,2021-01-01,2022-05-07,C2",
+        "dishonest_debtor,org,丙公司,,2021-01-01,2022-05-08,C3",
+        "dishonest_debtor,org,丁公司,,2022-05-08,,C4",
+        "dishonest_debtor,org,戊公司,,2021-01-01,someday,C5",
+        "dishonest_debtor,org,,,2021-01-01,,C6",
+    ];
+    let p = write(dir.path(), "blacklists.csv", format!("{head}\n{}\n", rows.join("\n")));
+    let mut v = Validator::<ListingParser>::keeping_in_force(d(AS_OF), |_| true);
+    read_input(Input::Blacklists, &src(&p), &mut v).expect("readable");
+    let r = v.finish();
+    // every row is read and checked: the nameless one is rejected, the others accepted
+    assert_eq!((r.counts.read, r.counts.accepted, r.counts.rejected), (6, 5, 1));
+    let kept: Vec<&str> = r.rows.iter().map(|l| l.case_no.as_str()).collect();
+    assert_eq!(kept, ["C1", "C3", "C5"]);
+    assert_eq!(r.warnings.iter().map(|w| w.row).collect::<Vec<_>>(), [6]);
+}

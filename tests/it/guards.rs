@@ -305,7 +305,8 @@ fn check_writes_every_reject_and_exits_3_when_run_would_stop() {
     let o = tongbao().args(["check", "--as-of", AS_OF, "--rejects"]).arg(&file).assert().success();
     assert!(o.stdout.contains("firms"), "{}", o.stdout);
     let mut r = csv::Reader::from_path(&file).unwrap();
-    assert_eq!(r.headers().unwrap().iter().collect::<Vec<_>>(), ["input", "file", "row", "column", "value", "reason"]);
+    // the columns of the published rejects, the rejected row's key included
+    assert_eq!(r.headers().unwrap().iter().collect::<Vec<_>>(), ["input", "file", "row", "column", "value", "reason", "key"]);
     let expected = std::fs::read_to_string(repo().join("sample_data/expected/rejects.csv")).unwrap().lines().count() - 1;
     assert_eq!(r.records().count(), expected);
     let bl = tmp.path().join("empty.csv");

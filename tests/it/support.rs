@@ -255,7 +255,8 @@ pub fn folder_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
 pub fn published_sample() -> &'static Path {
     static ROOT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     ROOT.get_or_init(|| {
-        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("published-sample");
+        // one per test process: a runner that starts a process per test gets one each
+        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("published-sample-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
         tongbao().args(["-q", "run", "--as-of", "2022-05-07", "--out"]).arg(&root).assert().success();
         root
