@@ -103,7 +103,8 @@ fn headlines_before(root: &std::path::Path, as_of: chrono::NaiveDate) -> Vec<(St
         .collect()
 }
 
-/// What every manifest of a run holds, published or failed, but its outputs and status.
+/// What every manifest of a run holds, published or failed, but its outputs and status;
+/// and the stopwatch of the stage under way.
 struct Record<'a> {
     config: &'a Config,
     period: &'a Period,
@@ -111,11 +112,30 @@ struct Record<'a> {
     started: Stopwatch,
     timings: Vec<Timing>,
     warnings: Vec<String>,
+    lap: Stopwatch,
 }
 
-impl Record<'_> {
-    fn manifest(self, reports: &[load::InputReport], out_of_run: impl Fn(Input) -> u64, outputs: Vec<OutputEntry>, guards: Verdict, exit_status: i32) -> Manifest {
-        let mut timings = self.timings;
+impl<'a> Record<'a> {
+    fn start(config: &'a Config) -> Result<Record<'a>, CommandError> {
+        Ok(Record {
+            config,
+            period: period_for(config)?,
+            started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            started: Stopwatch::start(),
+            timings: Vec::new(),
+            warnings: Vec::new(),
+            lap: Stopwatch::start(),
+        })
+    }
+
+    /// The stage under way is done: its wall and CPU time since the last lap.
+    fn lap(&mut self, stage: Stage, rows: Option<u64>) {
+        let (seconds, cpu_seconds) = self.lap.lap();
+        self.timings.push(Timing { stage: stage.name(), seconds, cpu_seconds, rows });
+    }
+
+    fn manifest(&self, reports: &[load::InputReport], out_of_run: impl Fn(Input) -> u64, outputs: Vec<OutputEntry>, guards: Verdict, exit_status: i32) -> Manifest {
+        let mut timings = self.timings.clone();
         let (seconds, cpu_seconds) = self.started.elapsed();
         timings.push(Timing { stage: Stage::Total.name(), seconds, cpu_seconds, rows: None });
         Manifest {
@@ -129,9 +149,9 @@ impl Record<'_> {
             outputs,
             guards,
             timings,
-            warnings: self.warnings,
+            warnings: self.warnings.clone(),
             exit_status,
-            started_at: self.started_at,
+            started_at: self.started_at.clone(),
             finished_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         }
     }
@@ -140,7 +160,7 @@ impl Record<'_> {
 /// A run stopped by a guard leaves its evidence, rejects, row warnings and a manifest
 /// naming the guards, under `<output_root>/failed/as_of=DATE/`, never under a published
 /// name; the next failure for that date replaces it whole.
-fn write_failed(record: Record, loaded: &Loaded, verdict: Verdict) -> anyhow::Result<PathBuf> {
+fn write_failed(record: &Record, loaded: &Loaded, verdict: Verdict) -> anyhow::Result<PathBuf> {
     let root = record.config.output_root.join(out::FAILED_DIR);
     let mut staging = Staging::new(&root, &publish::folder_name(record.config.as_of))?;
     let mut outputs = Vec::new();
@@ -153,60 +173,84 @@ fn write_failed(record: Record, loaded: &Loaded, verdict: Verdict) -> anyhow::Re
     staging.publish()
 }
 
-/// Run the nightly job for `config.as_of` and publish its folder whole.
+/// Run the nightly job for `config.as_of` and publish its folder whole: the steps below, in
+/// order, each timed as a stage of the manifest.
 pub fn run(config: &Config, progress: &Progress) -> Result<RunOutput, CommandError> {
-    let mut record = Record {
-        config,
-        period: period_for(config)?,
-        started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        started: Stopwatch::start(),
-        timings: Vec::new(),
-        warnings: Vec::new(),
-    };
-    fn lap(timings: &mut Vec<Timing>, stage: Stage, since: &mut Stopwatch, rows: Option<u64>) {
-        let (seconds, cpu_seconds) = since.lap();
-        timings.push(Timing { stage: stage.name(), seconds, cpu_seconds, rows });
-    }
-
-    let _lock = RunLock::acquire(&config.output_root).map_err(CommandError::Locked)?;
-    crate::faults::hold_after_lock();
-    for root in [config.output_root.clone(), config.output_root.join(out::FAILED_DIR)] {
-        for stale in publish::remove_stale_staging(&root) {
-            record.warnings.push(format!("removed `{stale}`, left by a run that did not finish"));
-        }
-    }
-    let period = record.period;
+    let mut record = Record::start(config)?;
+    let _lock = take_lock(&mut record)?;
     // the summary queries are configuration: a broken or clashing one stops the run
     // before any input is read
     let queries = summaries::queries(config.sql_dir.as_deref()).map_err(|e| CommandError::Queries(vec![e]))?;
+    let loaded = read_inputs(&mut record, progress)?;
+    let previous = guards::previous_run(&config.output_root, config.as_of);
+    let verdict = guard(&mut record, &loaded, previous.as_ref())?;
+    let eval = evaluate(&mut record, &loaded, progress);
+    let figures = Figures::of(&eval);
+    let counts = OutOfRun::of(&eval);
+    let reference_year = eval.reference_year;
+    let Loaded { inputs, reports, rejects, warnings: row_warnings } = loaded;
+    progress.stage("building tables");
+    let previous_queue = previous.as_ref().and_then(|p| queue_keys(&p.folder));
+    let tables = detail_tables(eval, inputs, &rejects, &row_warnings, previous_queue.as_ref())?;
+    let row_warning_count = row_warnings.len();
+    drop((rejects, row_warnings));
+    record.lap(Stage::Tables, None);
+    let summary_frames = run_summaries(&mut record, &queries, &tables, reference_year, progress)?;
+    let report = render_report(&mut record, &summary_frames, progress)?;
+    let (folder, manifest) = publish(&mut record, tables, summary_frames, &report, &reports, &counts, verdict, progress)?;
+    let pruned = retain(config, &folder)?;
+    progress.finish();
+    Ok(RunOutput { folder, manifest, row_warnings: row_warning_count, figures, pruned })
+}
 
-    let mut t = Stopwatch::start();
-    let loaded = load::load(config, progress)?;
+/// Take the lock on the output root, and clear what runs that did not finish left.
+fn take_lock(record: &mut Record) -> Result<RunLock, CommandError> {
+    let root = &record.config.output_root;
+    let lock = RunLock::acquire(root).map_err(CommandError::Locked)?;
+    crate::faults::hold_after_lock();
+    for dir in [root.clone(), root.join(out::FAILED_DIR)] {
+        for stale in publish::remove_stale_staging(&dir) {
+            record.warnings.push(format!("removed `{stale}`, left by a run that did not finish"));
+        }
+    }
+    record.lap = Stopwatch::start();
+    Ok(lock)
+}
+
+/// Read and validate every input; each input's time, and the reading's as a whole.
+fn read_inputs(record: &mut Record, progress: &Progress) -> Result<Loaded, CommandError> {
+    let loaded = load::load(record.config, progress)?;
     for r in &loaded.reports {
         record.timings.push(Timing { stage: Stage::Read(r.input).name(), seconds: r.seconds, cpu_seconds: r.cpu_seconds, rows: Some(r.counts.read) });
         record.warnings.extend(r.notes.iter().cloned());
     }
-    lap(&mut record.timings, Stage::ReadAll, &mut t, Some(loaded.reports.iter().map(|r| r.counts.read).sum()));
+    record.lap(Stage::ReadAll, Some(loaded.reports.iter().map(|r| r.counts.read).sum()));
+    Ok(loaded)
+}
 
-    // the guards: stop rather than publish a normal-looking wrong answer
-    let previous = guards::previous_run(&config.output_root, config.as_of);
-    let verdict = guards::check(&config.guards, &loaded.reports, previous.as_ref());
+/// The guards: stop rather than publish a normal-looking wrong answer. A stop leaves its
+/// evidence under `failed/` and is the error; otherwise the verdict, for the manifest.
+fn guard(record: &mut Record, loaded: &Loaded, previous: Option<&guards::PreviousRun>) -> Result<Verdict, CommandError> {
+    let verdict = guards::check(&record.config.guards, &loaded.reports, previous);
     if verdict.stops() {
         let mut lines = verdict.messages();
         let warnings = record.warnings.clone();
-        let folder = write_failed(record, &loaded, verdict)?;
+        let folder = write_failed(record, loaded, verdict)?;
         lines.push(format!("nothing was published; the rejects and the manifest of this run are in `{}`", folder.display()));
         return Err(CommandError::Stopped { lines, warnings });
     }
     for f in verdict.overridden.iter().filter(|f| f.overridden_by.as_deref().is_some_and(|b| b.starts_with("flag"))) {
         record.warnings.push(format!("overridden by {}: {}", f.overridden_by.as_deref().unwrap_or_default(), f.message));
     }
-    // the laps of the later stages start here
-    let mut t = Stopwatch::start();
+    record.lap = Stopwatch::start();
+    Ok(verdict)
+}
 
+/// Every rule, each timed as its own stage.
+fn evaluate(record: &mut Record, loaded: &Loaded, progress: &Progress) -> Evaluation {
     progress.stage("evaluating");
+    let i = &loaded.inputs;
     let rows = |rule: Rule| -> u64 {
-        let i = &loaded.inputs;
         (match rule {
             Rule::Screen => i.firms.len() + i.listings.len(),
             Rule::Eligibility => i.firms.len(),
@@ -214,63 +258,96 @@ pub fn run(config: &Config, progress: &Progress) -> Result<RunOutput, CommandErr
             Rule::Claims => i.claims.len(),
         }) as u64
     };
-    let eval = rules::evaluate_observed(&loaded.inputs, &config.policy, period, config.as_of, &mut |rule| {
-        lap(&mut record.timings, Stage::Rule(rule), &mut t, Some(rows(rule)));
-    });
+    let (config, period) = (record.config, record.period);
+    rules::evaluate_observed(i, &config.policy, period, config.as_of, &mut |rule| record.lap(Stage::Rule(rule), Some(rows(rule))))
+}
 
-    let figures = Figures::of(&eval);
+/// Rows of the inputs read but out of this run, for the manifest.
+struct OutOfRun {
+    enrollments: u64,
+    claims: u64,
+    reviews: u64,
+}
 
-    progress.stage("building tables");
-    let (reference_year, enrollments_out_of_run, claims_out_of_run) = (eval.reference_year, eval.enrollments_out_of_run, eval.claims_out_of_run);
-    let reviews_out_of_run = eval.reviews_out_of_run();
-    let Loaded { inputs, reports, rejects, warnings: row_warnings } = loaded;
-    let row_warning_count = row_warnings.len();
-    let previous_queue = previous.as_ref().and_then(|p| queue_keys(&p.folder));
-    let tables = detail_tables(eval, inputs, &rejects, &row_warnings, previous_queue.as_ref())?;
-    drop((rejects, row_warnings));
-    lap(&mut record.timings, Stage::Tables, &mut t, None);
+impl OutOfRun {
+    fn of(eval: &Evaluation) -> OutOfRun {
+        OutOfRun { enrollments: eval.enrollments_out_of_run, claims: eval.claims_out_of_run, reviews: eval.reviews_out_of_run() }
+    }
 
+    fn of_input(&self, input: Input) -> u64 {
+        match input {
+            Input::Enrollments => self.enrollments,
+            Input::Claims => self.claims,
+            Input::Reviews => self.reviews,
+            _ => 0,
+        }
+    }
+}
+
+/// The summary queries over the detail tables and the `params` table.
+fn run_summaries(
+    record: &mut Record,
+    queries: &[summaries::Query],
+    tables: &BTreeMap<&'static str, DataFrame>,
+    reference_year: i32,
+    progress: &Progress,
+) -> Result<Vec<(String, DataFrame)>, CommandError> {
     progress.stage("summaries");
     let mut sql_tables: BTreeMap<&str, DataFrame> = tables.iter().map(|(k, v)| (*k, v.clone())).collect();
-    sql_tables.insert("params", summaries::params(period, config.as_of, reference_year).context("params table")?);
-    let summary_frames = summaries::run(&queries, &sql_tables).map_err(CommandError::Queries)?;
-    lap(&mut record.timings, Stage::Summaries, &mut t, None);
+    sql_tables.insert("params", summaries::params(record.period, record.config.as_of, reference_year).context("params table")?);
+    let frames = summaries::run(queries, &sql_tables).map_err(CommandError::Queries)?;
+    record.lap(Stage::Summaries, None);
+    Ok(frames)
+}
 
+/// The report, from this run's summaries and the earlier runs' headlines.
+fn render_report(record: &mut Record, summary_frames: &[(String, DataFrame)], progress: &Progress) -> Result<String, CommandError> {
     progress.stage("report");
+    let config = record.config;
     let summary_refs: crate::report::Summaries = summary_frames.iter().map(|(k, v)| (k.as_str(), v)).collect();
     let history = headlines_before(&config.output_root, config.as_of);
     let ctx = crate::report::ReportContext { history: &history, districts: &config.districts };
-    let report = crate::report::render(&config.as_of.to_string(), &period.id, &summary_refs, &ctx).context("report")?;
-    lap(&mut record.timings, Stage::Report, &mut t, None);
+    let report = crate::report::render(&config.as_of.to_string(), &record.period.id, &summary_refs, &ctx).context("report")?;
+    record.lap(Stage::Report, None);
+    Ok(report)
+}
 
+/// Write every file into a staging folder and put it in place whole; then `latest`.
+#[allow(clippy::too_many_arguments)]
+fn publish(
+    record: &mut Record,
+    tables: BTreeMap<&'static str, DataFrame>,
+    summary_frames: Vec<(String, DataFrame)>,
+    report: &str,
+    reports: &[load::InputReport],
+    out_of_run: &OutOfRun,
+    verdict: Verdict,
+    progress: &Progress,
+) -> Result<(PathBuf, Manifest), CommandError> {
     progress.stage("publishing");
-    let folder_name = publish::folder_name(config.as_of);
-    let mut staging = Staging::new(&config.output_root, &folder_name)?;
+    let config = record.config;
+    let mut staging = Staging::new(&config.output_root, &publish::folder_name(config.as_of))?;
     let mut frames: Vec<(String, DataFrame)> = tables.into_iter().map(|(k, v)| (k.to_string(), v)).chain(summary_frames).collect();
     let rows = staging.write_parquets(&mut frames)?;
     let mut outputs: Vec<OutputEntry> =
         frames.into_iter().zip(rows).map(|((name, _), rows)| OutputEntry { file: format!("{name}.parquet"), name, rows: Some(rows) }).collect();
     outputs.push(OutputEntry { name: "report".into(), file: out::REPORT.into(), rows: None });
-    lap(&mut record.timings, Stage::Write, &mut t, None);
-
-    let out_of_run = |i: Input| match i {
-        Input::Enrollments => enrollments_out_of_run,
-        Input::Claims => claims_out_of_run,
-        Input::Reviews => reviews_out_of_run,
-        _ => 0,
-    };
-    let manifest = record.manifest(&reports, out_of_run, outputs, verdict, exit::SUCCESS);
+    record.lap(Stage::Write, None);
+    let manifest = record.manifest(reports, |i| out_of_run.of_input(i), outputs, verdict, exit::SUCCESS);
     staging.write_bytes(out::REPORT, report.as_bytes())?;
     let json = serde_json::to_vec_pretty(&manifest).context("manifest")?;
     staging.write_bytes(out::MANIFEST, &json)?;
     let folder = staging.publish()?;
     crate::faults::point("published");
-    // still under the lock: `latest` to the newest run, then retention
+    // still under the lock: `latest` to the newest run
     runs::point_latest(&config.output_root)?;
-    let pruned = match config.keep_runs {
-        Some(keep) => runs::prune(&config.output_root, keep, Some(&folder))?,
+    Ok((folder, manifest))
+}
+
+/// Retention, still under the lock: the oldest runs beyond `keep_runs` removed.
+fn retain(config: &Config, folder: &std::path::Path) -> Result<Pruned, CommandError> {
+    Ok(match config.keep_runs {
+        Some(keep) => runs::prune(&config.output_root, keep, Some(folder))?,
         None => Pruned::default(),
-    };
-    progress.finish();
-    Ok(RunOutput { folder, manifest, row_warnings: row_warning_count, figures, pruned })
+    })
 }
