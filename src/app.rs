@@ -67,9 +67,10 @@ pub fn execute(cli: Cli) -> Result<(), CommandError> {
             // not read, a guard overridden by a flag)
             if !cli.quiet {
                 println!("published `{}`", out.folder.display());
+                let width = m.outputs.iter().map(|o| o.file.chars().count()).max().unwrap_or(0);
                 for o in &m.outputs {
                     match o.rows {
-                        Some(rows) => println!("  {:<30} {:>9} rows", o.file, rows),
+                        Some(rows) => println!("  {:<width$} {:>9} rows", o.file, crate::values::group_digits(&rows.to_string())),
                         None => println!("  {}", o.file),
                     }
                 }
