@@ -535,3 +535,46 @@ fn explain_refuses_a_run_published_without_the_columns_it_reads() {
     assert!(o.stderr.contains("published by an earlier tongbao: its `rejects` lacks key"), "{}", o.stderr);
     assert_eq!(o.stderr.lines().count(), 1, "{}", o.stderr);
 }
+
+#[test]
+fn explain_lists_the_earlier_claims_of_the_same_ledger_only_in_notification_then_id_order() {
+    use tongbao::model::{EnrollmentStatus, ObligorType};
+    let u = uscc("91", "350203", "MA33GULG");
+    let apps = vec![
+        enrollment("A1", &u, "P1", 2022, "2022-01-10", "2022-01-15", EnrollmentStatus::Accepted),
+        enrollment("A2", &u, "P2", 2022, "2022-01-10", "2022-01-15", EnrollmentStatus::Accepted),
+    ];
+    // C10 and C9 on buyer B1 of P1 the same day: "C10" < "C9" as text, so C10 takes
+    // 32,000.00 first and C9 gets 18,000.00; C11 (same buyer key, policy P2) and C12 (an
+    // issuing bank keyed B1, policy P1) keep ledgers of their own
+    let mut claims = vec![claim("C10", &u, 4_000_000, "2022-03-01"), claim("C9", &u, 4_000_000, "2022-03-01")];
+    let mut other_policy = claim("C11", &u, 4_000_000, "2022-02-01");
+    other_policy.policy_no = "P2".into();
+    let mut bank = claim("C12", &u, 4_000_000, "2022-02-15");
+    bank.obligor_type = ObligorType::IssuingBank;
+    claims.extend([other_policy, bank]);
+    let priced = tongbao::rules::claims::price(&claims, &apps, &[], &policy());
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join(format!("as_of={AS_OF}"));
+    std::fs::create_dir(&run).unwrap();
+    let as_of = d(AS_OF);
+    for (name, mut df) in [
+        ("claim_indemnity", tongbao::frames::claim_indemnity(&priced).unwrap()),
+        ("firm_eligibility", tongbao::frames::firm_eligibility(&[], as_of, "2022-2023").unwrap()),
+        ("rejects", tongbao::frames::rejects(&[], true).unwrap()),
+    ] {
+        let file = std::fs::File::create(run.join(format!("{name}.parquet"))).unwrap();
+        polars::prelude::ParquetWriter::new(file).finish(&mut df).unwrap();
+    }
+    std::fs::write(run.join("manifest.json"), format!(r#"{{"as_of": "{AS_OF}", "reference_year": 2021, "period": {{"id": "2022-2023"}}}}"#)).unwrap();
+    let explain = |id: &str| tongbao().args(["-q", "explain", "--lang", "en", "--run"]).arg(&run).args(["claim", id]).assert().success().stdout;
+    let c9 = explain("C9");
+    assert!(c9.contains("1 earlier claims had taken USD 32,000.00 (C10 USD 32,000.00)"), "{c9}");
+    assert!(c9.contains("this claim gets USD 18,000.00, cut by the cap USD 14,000.00, capacity left USD 0.00"), "{c9}");
+    let c10 = explain("C10");
+    assert!(c10.contains("0 earlier claims had taken USD 0.00\n"), "{c10}");
+    for id in ["C11", "C12"] {
+        let text = explain(id);
+        assert!(text.contains("0 earlier claims had taken USD 0.00\n") && text.contains("this claim gets USD 32,000.00"), "{id}: {text}");
+    }
+}
