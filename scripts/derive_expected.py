@@ -12,6 +12,9 @@ writes one CSV per table into OUT_DIR (default: a temporary folder), columns in 
 docs/outputs.md lists them, rendered as the tests render values, then compares each with
 sample_data/expected/ (rows in any order) and exits 1 on any difference. A new output column
 is added here first, from the rules, and then to the golden file. Needs openpyxl.
+
+A null cell (docs/outputs.md: "empty") is written as \\N; an empty cell is the empty text ""
+(docs/outputs.md: "empty text"). Which one each column holds is read from docs/outputs.md.
 """
 import csv
 import datetime as dt
@@ -261,9 +264,13 @@ CAUSE_MAP = {"政治风险": "political", "破产": "insolvency", "买方破产"
              "买方拖欠": "protracted_default", "拒收": "rejection", "买方拒收": "rejection", "拒绝承兑": "non_acceptance", "拒付": "non_acceptance"}
 
 
+# A null cell, as the golden files write it (an empty cell is the empty text).
+NULL = "\\N"
+
+
 def money(c):
     if c is None:
-        return ""
+        return NULL
     sign = "-" if c < 0 else ""
     c = abs(c)
     return f"{sign}{c // 100}.{c % 100:02d}"
@@ -288,11 +295,11 @@ def floor_frac(fr):
 
 
 def b(x):
-    return "" if x is None else ("true" if x else "false")
+    return NULL if x is None else ("true" if x else "false")
 
 
 def ds(d):
-    return "" if d is None else d.isoformat()
+    return NULL if d is None else d.isoformat()
 
 
 rejects = []  # (input, file, row, column, value, reason, key)
@@ -546,8 +553,8 @@ with open(os.path.join(OUT, "blacklist_hits.csv"), "w", newline="") as fh:
     for h in sorted(hits, key=lambda h: (h["uscc"], MATCH_ORDER.index(h["match"]), LT_ORDER.index(h["list_type"]), h["case_no"], h["row"])):
         rv = h["review"]
         w.writerow([h["uscc"], h["firm_name"], h["subject"], h["match"], b(h["is_hit"]), h["list_type"], h["case_no"], h["listed_name"],
-                    h["listed_id"], ds(h["listed_on"]), ds(h["removed_on"]), rv["decision"] if rv else "", ds(rv["decided_on"]) if rv else "",
-                    rv["reviewer"] if rv else "", "blacklists.csv", h["row"]])
+                    h["listed_id"], ds(h["listed_on"]), ds(h["removed_on"]), rv["decision"] if rv else NULL, ds(rv["decided_on"]) if rv else NULL,
+                    rv["reviewer"] if rv else NULL, "blacklists.csv", h["row"]])
 
 # ---- enrollments -----------------------------------------------------------------------------
 
@@ -649,16 +656,16 @@ for u, f in firms.items():
         status = "eligible_enrolled" if a else "eligible_not_enrolled"
     else:
         status = "enrolled_not_eligible" if a else "not_eligible_not_enrolled"
-    rec_rows.append([u, f["name"], f["district"], b(e["ok"]), status, a["application_id"] if a else "", a["policy_no"] if a else "",
-                     ds(a["applied_on"]) if a else "", b(len(l) > 1), ";".join(x["application_id"] for x in l[1:]),
-                     money(a["premium"]) if a else "", money(a["premium"]) if a and status == "eligible_enrolled" else ""])
+    rec_rows.append([u, f["name"], f["district"], b(e["ok"]), status, a["application_id"] if a else NULL, a["policy_no"] if a else NULL,
+                     ds(a["applied_on"]) if a else NULL, b(len(l) > 1), ";".join(x["application_id"] for x in l[1:]),
+                     money(a["premium"]) if a else NULL, money(a["premium"]) if a and status == "eligible_enrolled" else NULL])
 for u, l in by_uscc.items():
     if u in firms:
         continue
     status = "enrolled_firm_rejected" if u in known_firm_usccs else "enrolled_unknown_firm"
     for i, a in enumerate(l):
-        rec_rows.append([u, "", u[2:8], "", status, a["application_id"], a["policy_no"], ds(a["applied_on"]), b(i > 0), "",
-                         money(a["premium"]), ""])
+        rec_rows.append([u, "", u[2:8], NULL, status, a["application_id"], a["policy_no"], ds(a["applied_on"]), b(i > 0), "",
+                         money(a["premium"]), NULL])
 rec_rows.sort(key=lambda r: (r[0], r[5]))
 with open(os.path.join(OUT, "reconciliation.csv"), "w", newline="") as fh:
     w = csv.writer(fh, lineterminator="\n")
@@ -906,12 +913,12 @@ with open(os.path.join(OUT, "claims.csv"), "w", newline="") as fh:
                 "paid_mismatch"])
     for c in sorted(claims, key=lambda c: c["claim_id"]):
         a, p, fxr, usdr = c["application"], c["period"], c["fxr"], c["usdr"]
-        w.writerow([c["claim_id"], c["policy_no"], c["uscc"], a["application_id"] if a else "", p["id"] if p else "", c["obligor_type"],
+        w.writerow([c["claim_id"], c["policy_no"], c["uscc"], a["application_id"] if a else NULL, p["id"] if p else NULL, c["obligor_type"],
                     c["obligor_key"], c["country"], c["cause"], c["status"], ds(c["shipped_on"]), ds(c["notified_on"]), c["currency"],
-                    money(c["loss"]), ds(fxr[0]) if fxr else "", drop_zeros(fxr[2]) if fxr else "", fxr[3] if fxr else "",
-                    ds(usdr[0]) if usdr else "", drop_zeros(usdr[2]) if usdr else "", usdr[3] if usdr else "",
-                    money(c["usd_loss"]), b(c["covered"]), c["reasons"], f"{p['ratio_bp'] // 10000}.{p['ratio_bp'] % 10000:04d}" if p else "",
-                    money(c["ibc"]), money(p["cap"]) if p else "", money(c["taken_before"]), money(c["ind"]), money(c["cut"]),
+                    money(c["loss"]), ds(fxr[0]) if fxr else NULL, drop_zeros(fxr[2]) if fxr else NULL, fxr[3] if fxr else NULL,
+                    ds(usdr[0]) if usdr else NULL, drop_zeros(usdr[2]) if usdr else NULL, usdr[3] if usdr else NULL,
+                    money(c["usd_loss"]), b(c["covered"]), c["reasons"], f"{p['ratio_bp'] // 10000}.{p['ratio_bp'] % 10000:04d}" if p else NULL,
+                    money(c["ibc"]), money(p["cap"]) if p else NULL, money(c["taken_before"]), money(c["ind"]), money(c["cut"]),
                     money(c["left"]), money(c["recovered_usd"]), money(c["share"]), money(c["net"]), money(c["paid_exp"]),
                     money(c["out_exp"]), money(c["paid_usd"]), b(c["mismatch"])])
 
@@ -921,7 +928,7 @@ with open(os.path.join(OUT, "rejects.csv"), "w", newline="") as fh:
     w.writerow(["input", "file", "row", "column", "value", "reason", "key"])
     INPUT_ORDER = ["firms", "exports", "blacklists", "enrollments", "claims", "fx_rates"]
     for r in sorted(rejects, key=lambda r: (INPUT_ORDER.index(r[0]), r[1], r[2], r[3], r[4], r[5])):
-        w.writerow(r[:6] + [r[6] or ""])
+        w.writerow(r[:6] + [r[6] or NULL])
 
 print("firms", len(firms), "eligible", sum(1 for e in elig.values() if e["ok"]), "hits", len(hits), "recon", len(rec_rows),
       "claims", len(claims), "rejects", len(rejects), "enr out of run", out_of_run_enr, file=sys.stderr)

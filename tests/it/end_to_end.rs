@@ -25,8 +25,20 @@ pub fn texts(df: &DataFrame, name: &str) -> Vec<String> {
     s.str().expect("str").iter().map(|v| v.unwrap_or("").to_string()).collect()
 }
 
-/// Rows of an expected CSV as maps from header to value.
+/// The null marker of the golden files: `\N` is a null, an empty cell is the empty text.
+const NULL_CELL: &str = "\\N";
+
+/// Rows of an expected CSV as maps from header to value, for readers that only ask whether a
+/// cell has a value: a null (`\N`) reads as empty, like the empty text.
 pub fn expected(name: &str) -> Vec<BTreeMap<String, String>> {
+    expected_cells(name)
+        .into_iter()
+        .map(|row| row.into_iter().map(|(h, v)| if v == NULL_CELL { (h, String::new()) } else { (h, v) }).collect())
+        .collect()
+}
+
+/// Rows of an expected CSV as written: a null is `\N`, the empty text is "".
+fn expected_cells(name: &str) -> Vec<BTreeMap<String, String>> {
     let path = repo().join("sample_data/expected").join(name);
     let mut r = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let headers = r.headers().expect("headers").clone();
@@ -53,6 +65,14 @@ fn expected_columns(name: &str) -> Vec<String> {
     csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).headers().expect("headers").iter().map(str::to_string).collect()
 }
 
+/// A column's cells as the every-column golden files write them: a null is `\N`, so that it
+/// differs from the empty text `""` (docs/outputs.md: "empty" is null, "empty text" is `""`).
+fn cells(df: &DataFrame, name: &str) -> Vec<Option<String>> {
+    let s = df.column(name).unwrap_or_else(|e| panic!("{name}: {e}")).as_materialized_series().clone();
+    let s = s.cast(&DataType::String).expect("text");
+    s.str().expect("str").iter().map(|v| v.map(str::to_string)).collect()
+}
+
 /// Every column of an output against the hand-checked CSV `file`, rows matched on `key`.
 ///
 /// The output's columns must be exactly the file's columns, in the same order: a column the output gains fails here until its values
@@ -64,8 +84,15 @@ fn assert_every_column_matches(df: &DataFrame, file: &str, key: &[&str]) {
     let values: Vec<Vec<String>> = out_columns
         .iter()
         .map(|c| {
-            let v = texts(df, c);
-            if PATH_COLUMNS.contains(&c.as_str()) { v.iter().map(|p| under_sample_data(p)).collect() } else { v }
+            let path = PATH_COLUMNS.contains(&c.as_str());
+            cells(df, c)
+                .into_iter()
+                .map(|v| match v {
+                    None => NULL_CELL.to_string(),
+                    Some(p) if path => under_sample_data(&p),
+                    Some(t) => t,
+                })
+                .collect()
         })
         .collect();
     let key_of = |row: &BTreeMap<String, String>| -> Vec<String> { key.iter().map(|k| row[*k].clone()).collect() };
@@ -76,7 +103,7 @@ fn assert_every_column_matches(df: &DataFrame, file: &str, key: &[&str]) {
         assert!(got.insert(k.clone(), row).is_none(), "{file}: two output rows with {key:?} = {k:?}");
     }
     let mut want: BTreeMap<Vec<String>, BTreeMap<String, String>> = BTreeMap::new();
-    for row in expected(file) {
+    for row in expected_cells(file) {
         let k = key_of(&row);
         assert!(want.insert(k.clone(), row).is_none(), "{file}: two hand-checked rows with {key:?} = {k:?}");
     }
