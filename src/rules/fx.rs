@@ -157,4 +157,28 @@ mod tests {
         assert_eq!(div_round_half_away(4, 3), 1);
         assert_eq!(div_round_half_away(5, 3), 2);
     }
+
+    /// A conversion at exactly 1 USD per unit, with factors too large to multiply out in
+    /// 128 bits together with a large recovery and indemnity.
+    fn at_par_with_huge_factors() -> Conversion {
+        let f = 100_000_000_000_000_000_000i128; // 1e20
+        Conversion { rate: None, usd_rate: None, numerator: f, denominator: f }
+    }
+
+    #[test]
+    fn a_recovery_share_too_large_to_compute_exactly_is_converted_first_then_shared() {
+        // 1e15 × 1e20 × 1e10 overflows 128 bits: the recovery is converted first
+        // (1e15 cents at par), then shared: 1e15 × 1e10 ÷ 3e10 = 333,333,333,333,333.33…
+        let c = at_par_with_huge_factors();
+        assert_eq!(c.share_of(1_000_000_000_000_000, 10_000_000_000, 30_000_000_000), 333_333_333_333_333);
+        // two thirds round up, half away from zero
+        assert_eq!(c.share_of(2_000_000_000_000_000, 10_000_000_000, 30_000_000_000), 666_666_666_666_667);
+    }
+
+    #[test]
+    fn no_loss_in_usd_gives_no_share_whichever_way_it_is_computed() {
+        let exact = FxTable::new(&[]).conversion("USD", d("2022-01-05")).unwrap();
+        assert_eq!(exact.share_of(1_000, 800, 0), 0);
+        assert_eq!(at_par_with_huge_factors().share_of(1_000_000_000_000_000, 10_000_000_000, 0), 0);
+    }
 }
