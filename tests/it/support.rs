@@ -255,8 +255,16 @@ pub fn folder_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
 pub fn published_sample() -> &'static Path {
     static ROOT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     ROOT.get_or_init(|| {
-        // one per test process: a runner that starts a process per test gets one each
-        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("published-sample-{}", std::process::id()));
+        // one per test process: a runner that starts a process per test gets one each;
+        // those of earlier runs (over an hour old) are cleared away
+        let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+        for e in std::fs::read_dir(&tmp).into_iter().flatten().flatten() {
+            let old = e.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok()).is_some_and(|age| age.as_secs() > 3600);
+            if old && e.file_name().to_string_lossy().starts_with("published-sample-") {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+        let root = tmp.join(format!("published-sample-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
         tongbao().args(["-q", "run", "--as-of", "2022-05-07", "--out"]).arg(&root).assert().success();
         root
