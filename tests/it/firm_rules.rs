@@ -333,3 +333,22 @@ fn enrollments_and_claims_dated_after_the_evaluation_date_are_counted_out_of_the
     assert_eq!((e.enrollments_out_of_run, e.claims_out_of_run), (2, 3));
     assert_eq!(e.claims.len(), 1);
 }
+
+#[test]
+fn the_listing_filter_drops_a_listing_that_meets_no_firm_and_keeps_one_that_may() {
+    use tongbao::rules::blacklist::FirmKeys;
+    let f = firm(&uscc("91", "350203", "MA33GULG"));
+    let keys = FirmKeys::new(std::slice::from_ref(&f));
+    let org = |name: &str, id: &str| listing(ListType::DishonestDebtor, SubjectType::Org, name, id, "2021-01-01", None);
+    let person = |name: &str, id: &str| listing(ListType::DishonestDebtor, SubjectType::Person, name, id, "2021-01-01", None);
+    // kept: the firm's USCC, its name, its representative by name and id, by name alone
+    assert!(keys.may_match(&org("某某公司", &f.uscc)));
+    assert!(keys.may_match(&org(&f.name, "")));
+    assert!(keys.may_match(&person("张三", "11010519491231002X")));
+    assert!(keys.may_match(&person("张三", "")));
+    // dropped: another firm's USCC, another firm's name, another person
+    assert!(!keys.may_match(&org("某某公司", &uscc("91", "350206", "MA2YJ5LU"))));
+    assert!(!keys.may_match(&org("另一家贸易有限公司", "")));
+    assert!(!keys.may_match(&person("李四", "")));
+    assert!(!keys.may_match(&person("李四", "110105194912310038")));
+}
