@@ -346,9 +346,13 @@ fn the_listing_filter_drops_a_listing_that_meets_no_firm_and_keeps_one_that_may(
     assert!(keys.may_match(&org(&f.name, "")));
     assert!(keys.may_match(&person("张三", "11010519491231002X")));
     assert!(keys.may_match(&person("张三", "")));
+    // a masked id showing the representative's first six and last four characters
+    assert!(keys.may_match(&person("张三", "110105********002X")));
     // dropped: another firm's USCC, another firm's name, another person
     assert!(!keys.may_match(&org("某某公司", &uscc("91", "350206", "MA2YJ5LU"))));
     assert!(!keys.may_match(&org("另一家贸易有限公司", "")));
     assert!(!keys.may_match(&person("李四", "")));
     assert!(!keys.may_match(&person("李四", "110105194912310038")));
+    // the representative's name with a masked id whose ends are not his
+    assert!(!keys.may_match(&person("张三", "350203********1234")));
 }
