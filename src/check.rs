@@ -66,17 +66,13 @@ pub fn check(config: &Config, progress: &Progress, rejects_file: Option<&Path>) 
 /// value, reason, and the rejected row's key.
 fn write_rejects(path: &Path, rejects: &[Reject]) -> anyhow::Result<()> {
     use anyhow::Context;
-    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")) {
-        let mut df = crate::frames::rejects(rejects, true)?;
-        let file = std::fs::File::create(path).with_context(|| format!("cannot create `{}`", path.display()))?;
-        polars::prelude::ParquetWriter::new(file).finish(&mut df).with_context(|| format!("cannot write `{}`", path.display()))?;
-        return Ok(());
-    }
-    let mut w = csv::Writer::from_path(path).with_context(|| format!("cannot create `{}`", path.display()))?;
-    w.write_record(["input", "file", "row", "column", "value", "reason", "key"])?;
-    for r in rejects {
-        w.write_record([r.input, &r.file, &r.row.to_string(), &r.column, &r.value, r.reason.as_str(), r.key.as_deref().unwrap_or("")])?;
-    }
-    w.flush().with_context(|| format!("cannot write `{}`", path.display()))?;
-    Ok(())
+    use polars::prelude::SerWriter;
+    let mut df = crate::frames::rejects(rejects, true)?;
+    let file = std::fs::File::create(path).with_context(|| format!("cannot create `{}`", path.display()))?;
+    let written = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")) {
+        polars::prelude::ParquetWriter::new(file).finish(&mut df).map(|_| ())
+    } else {
+        polars::prelude::CsvWriter::new(file).finish(&mut df)
+    };
+    written.with_context(|| format!("cannot write `{}`", path.display()))
 }

@@ -131,15 +131,7 @@ pub fn load(config: &Config, progress: &Progress) -> Result<Loaded, IngestError>
 
 /// The exports, summed per firm and year as they are read.
 fn read_exports(source: &InputSource, progress: &Progress) -> Result<(Validated<crate::model::Exports>, InputReport), IngestError> {
-    let started = crate::stopwatch::Stopwatch::start();
-    progress.stage("reading exports");
-    let mut ev = ExportValidator::default();
-    let (files, notes) = ingest::read_input(Input::Exports, source, &mut ev)?;
-    let exports = ev.finish();
-    let (seconds, cpu_seconds) = started.elapsed();
-    let report =
-        InputReport { input: Input::Exports, path: source.path.display().to_string(), files, counts: exports.counts, notes, seconds, cpu_seconds };
-    Ok((exports, report))
+    read_into(Input::Exports, source, ExportValidator::default(), ExportValidator::finish, progress)
 }
 
 /// The firms in USCC order, the order of every per-firm output: the rules keep the firms'
@@ -210,13 +202,24 @@ fn read_validator<P: crate::validate::RowParser>(
 fn read_with<P: crate::validate::RowParser>(
     input: Input,
     source: &InputSource,
-    mut sink: Validator<P>,
+    sink: Validator<P>,
     progress: &Progress,
 ) -> Result<(Validated<Vec<P::Row>>, InputReport), IngestError> {
+    read_into(input, source, sink, Validator::finish, progress)
+}
+
+/// Read one input into `sink`, then `finish` it; the input's report, timed.
+fn read_into<S: ingest::Sink, T>(
+    input: Input,
+    source: &InputSource,
+    mut sink: S,
+    finish: impl FnOnce(S) -> Validated<T>,
+    progress: &Progress,
+) -> Result<(Validated<T>, InputReport), IngestError> {
     let started = crate::stopwatch::Stopwatch::start();
     progress.stage(&format!("reading {}", input.name()));
     let (files, notes) = ingest::read_input(input, source, &mut sink)?;
-    let v = sink.finish();
+    let v = finish(sink);
     let (seconds, cpu_seconds) = started.elapsed();
     let report = InputReport {
         input,

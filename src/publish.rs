@@ -39,13 +39,6 @@ impl Staging {
         file_done(self.files_written, self.fault_after)
     }
 
-    /// Write a frame as `<stem>.parquet`; returns its row count.
-    pub fn write_parquet(&mut self, stem: &str, df: &mut DataFrame) -> Result<usize> {
-        let rows = write_parquet_file(&self.dir.join(format!("{stem}.parquet")), df)?;
-        self.count_file()?;
-        Ok(rows)
-    }
-
     /// Write frames as `<stem>.parquet`, side by side: the two largest tables take most of
     /// the time, each on a core of its own. Returns each one's row count, in order. The
     /// fault points `file:N` fire as each file is done, while others may still be written.

@@ -163,11 +163,8 @@ impl<'a> Record<'a> {
 fn write_failed(record: &Record, loaded: &Loaded, verdict: Verdict) -> anyhow::Result<PathBuf> {
     let root = record.config.output_root.join(out::FAILED_DIR);
     let mut staging = Staging::new(&root, &publish::folder_name(record.config.as_of))?;
-    let mut outputs = Vec::new();
-    for (name, mut df) in [(out::REJECTS, frames::rejects(&loaded.rejects, true)?), (out::ROW_WARNINGS, frames::rejects(&loaded.warnings, false)?)] {
-        let rows = staging.write_parquet(name, &mut df)?;
-        outputs.push(OutputEntry { name: name.to_string(), file: format!("{name}.parquet"), rows: Some(rows) });
-    }
+    let frames = vec![(out::REJECTS.to_string(), frames::rejects(&loaded.rejects, true)?), (out::ROW_WARNINGS.to_string(), frames::rejects(&loaded.warnings, false)?)];
+    let outputs = write_tables(&mut staging, frames)?;
     let manifest = record.manifest(&loaded.reports, |_| 0, outputs, verdict, exit::STOPPED);
     staging.write_bytes(out::MANIFEST, &serde_json::to_vec_pretty(&manifest)?)?;
     staging.publish()
@@ -327,10 +324,8 @@ fn publish(
     progress.stage("publishing");
     let config = record.config;
     let mut staging = Staging::new(&config.output_root, &publish::folder_name(config.as_of))?;
-    let mut frames: Vec<(String, DataFrame)> = tables.into_iter().map(|(k, v)| (k.to_string(), v)).chain(summary_frames).collect();
-    let rows = staging.write_parquets(&mut frames)?;
-    let mut outputs: Vec<OutputEntry> =
-        frames.into_iter().zip(rows).map(|((name, _), rows)| OutputEntry { file: format!("{name}.parquet"), name, rows: Some(rows) }).collect();
+    let frames: Vec<(String, DataFrame)> = tables.into_iter().map(|(k, v)| (k.to_string(), v)).chain(summary_frames).collect();
+    let mut outputs = write_tables(&mut staging, frames)?;
     outputs.push(OutputEntry { name: "report".into(), file: out::REPORT.into(), rows: None });
     record.lap(Stage::Write, None);
     let manifest = record.manifest(reports, |i| out_of_run.of_input(i), outputs, verdict, exit::SUCCESS);
@@ -342,6 +337,12 @@ fn publish(
     // still under the lock: `latest` to the newest run
     runs::point_latest(&config.output_root)?;
     Ok((folder, manifest))
+}
+
+/// Write the tables as `<name>.parquet`, side by side; the manifest's entry of each.
+fn write_tables(staging: &mut Staging, mut frames: Vec<(String, DataFrame)>) -> anyhow::Result<Vec<OutputEntry>> {
+    let rows = staging.write_parquets(&mut frames)?;
+    Ok(frames.into_iter().zip(rows).map(|((name, _), rows)| OutputEntry { file: format!("{name}.parquet"), name, rows: Some(rows) }).collect())
 }
 
 /// Retention, still under the lock: the oldest runs beyond `keep_runs` removed.

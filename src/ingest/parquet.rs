@@ -24,7 +24,6 @@ pub(super) fn read_parquet(input: Input, source: &InputSource, path: &Path, sink
         let part = df.slice(offset as i64, CHUNK);
         // text columns are read in place; other types are turned into text once per chunk
         let mut strings: Vec<Option<StringChunked>> = vec![None; columns.len()];
-        let mut owned: Vec<Option<Vec<Option<String>>>> = vec![None; columns.len()];
         // other typed columns as text, written into one buffer per column
         let mut texts: Vec<Option<Texts>> = (0..columns.len()).map(|_| None).collect();
         // rows whose identifier arrived as a number that may have lost digits
@@ -35,32 +34,31 @@ pub(super) fn read_parquet(input: Input, source: &InputSource, path: &Path, sink
             if series.dtype() == &DataType::String {
                 strings[*t] = Some(series.str().map_err(|e| unreadable(input, path, e))?.rechunk().into_owned());
             } else if columns[*t].is_identifier() && (series.dtype().is_integer() || series.dtype().is_float()) {
-                let texts = identifier_texts(series).map_err(|e| unreadable(input, path, e))?;
-                let mut values = Vec::with_capacity(texts.len());
-                for (i, v) in texts.into_iter().enumerate() {
-                    values.push(match v {
+                let values = identifier_texts(series).map_err(|e| unreadable(input, path, e))?;
+                let mut column = Texts::with_capacity(values.len());
+                for (i, v) in values.into_iter().enumerate() {
+                    let text = match v {
                         Some(Err(value)) => {
                             lost[i].get_or_insert((*t, value));
                             None
                         }
                         Some(Ok(text)) => Some(text),
                         None => None,
-                    });
+                    };
+                    column.push(text.map(|text| move |buf: &mut String| buf.push_str(&text)));
                 }
-                owned[*t] = Some(values);
+                texts[*t] = Some(column);
             } else {
                 texts[*t] = Some(column_texts(series).map_err(|e| unreadable(input, path, e))?);
             }
         }
         let views: Vec<Option<Vec<Option<&str>>>> = strings
             .iter()
-            .zip(&owned)
             .zip(&texts)
-            .map(|((s, o), t)| match (s, o, t) {
-                (Some(ca), _, _) => Some(ca.iter().collect()),
-                (None, Some(v), _) => Some(v.iter().map(|x| x.as_deref()).collect()),
-                (None, None, Some(t)) => Some(t.iter().collect()),
-                (None, None, None) => None,
+            .map(|(s, t)| match (s, t) {
+                (Some(ca), _) => Some(ca.iter().collect()),
+                (None, Some(t)) => Some(t.iter().collect()),
+                (None, None) => None,
             })
             .collect();
         // a Parquet file has no header row: its first row is row 1
