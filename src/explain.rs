@@ -72,24 +72,28 @@ impl Run {
 
     /// The rows of a published table whose text column `column` equals `value`.
     fn rows(&self, stem: &str, column: &str, value: &str) -> Result<Vec<Record>> {
-        use polars::prelude::{ChunkCompareEq, DataType};
-        let df = crate::frames::read_table(&self.dir, stem)?;
-        let mask = anyhow::Context::with_context(df.column(column), || format!("`{stem}` has no column `{column}`"))?.str()?.equal(value);
-        let df = df.filter(&mask)?;
-        let mut rows: Vec<Record> = (0..df.height()).map(|_| Record(BTreeMap::new())).collect();
-        for c in df.columns() {
-            let texts = c.as_materialized_series().cast(&DataType::String)?;
-            for (row, v) in rows.iter_mut().zip(texts.str()?.iter()) {
-                row.0.insert(c.name().to_string(), v.map(str::to_string));
-            }
-        }
-        Ok(rows)
+        records(&crate::frames::read_table(&self.dir, stem)?, stem, column, value)
     }
 
     /// The rejects of the rows of `input` whose key is `key`.
     fn rejects_of(&self, input: &str, key: &str) -> Result<Vec<Record>> {
         Ok(self.rows(out::REJECTS, "key", key)?.into_iter().filter(|r| r.text("input") == input).collect())
     }
+}
+
+/// The rows of `df` (the table `stem`) whose text column `column` equals `value`.
+fn records(df: &polars::prelude::DataFrame, stem: &str, column: &str, value: &str) -> Result<Vec<Record>> {
+    use polars::prelude::{ChunkCompareEq, DataType};
+    let mask = anyhow::Context::with_context(df.column(column), || format!("`{stem}` has no column `{column}`"))?.str()?.equal(value);
+    let df = df.filter(&mask)?;
+    let mut rows: Vec<Record> = (0..df.height()).map(|_| Record(BTreeMap::new())).collect();
+    for c in df.columns() {
+        let texts = c.as_materialized_series().cast(&DataType::String)?;
+        for (row, v) in rows.iter_mut().zip(texts.str()?.iter()) {
+            row.0.insert(c.name().to_string(), v.map(str::to_string));
+        }
+    }
+    Ok(rows)
 }
 
 /// One row of a published table: each column as text (exact decimals, ISO dates), `None`
@@ -332,7 +336,9 @@ fn money_or_unknown(v: Option<i64>, lang: Lang) -> String {
 /// run neither priced nor rejected it.
 pub fn claim(run: &Run, claim_id: &str, lang: Lang) -> Result<String> {
     let id = crate::ident::normalise_code(claim_id);
-    let Some(c) = run.rows(out::CLAIM_INDEMNITY, "claim_id", &id)?.into_iter().next() else {
+    // read once: the claim's row, and the earlier claims of its cap ledger
+    let claims = crate::frames::read_table(&run.dir, out::CLAIM_INDEMNITY)?;
+    let Some(c) = records(&claims, out::CLAIM_INDEMNITY, "claim_id", &id)?.into_iter().next() else {
         let (unknown, heading) = match lang {
             Lang::Zh => (
                 format!("评估日 {} 的运行未计算案件 {id}，也没有它被拒收的行（可能损失通知日晚于评估日的案件读入但不在本次评估范围内）", run.as_of),
@@ -383,8 +389,7 @@ pub fn claim(run: &Run, claim_id: &str, lang: Lang) -> Result<String> {
     if let (Some(taken), Some(cap)) = (c.cents("cap_taken_before_usd"), c.cents("cap_usd")) {
         // the claims before this one in the obligor's cap ledger: notification order, ties by claim_id
         let place = |r: &Record| (r.text("notified_on").to_string(), r.text("claim_id").to_string());
-        let mut earlier: Vec<Record> = run
-            .rows(out::CLAIM_INDEMNITY, "policy_no", c.text("policy_no"))?
+        let mut earlier: Vec<Record> = records(&claims, out::CLAIM_INDEMNITY, "policy_no", c.text("policy_no"))?
             .into_iter()
             .filter(|o| o.text("obligor_type") == c.text("obligor_type") && o.text("obligor_key") == c.text("obligor_key"))
             .filter(|o| place(o) < place(&c) && o.opt("capacity_left_usd").is_some())
