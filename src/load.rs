@@ -108,10 +108,11 @@ pub fn load(config: &Config, progress: &Progress) -> Result<Loaded, IngestError>
             // far, and the screen could not use them
             let as_of = config.as_of;
             let keys = std::sync::Arc::new(crate::rules::blacklist::FirmKeys::new(&firms.0.rows));
+            let may_match = move |st, name_key: &str, id: Option<&crate::ident::DocId>| keys.may_match_parts(st, name_key, id);
             let listings = read_with::<ListingParser>(
                 Input::Blacklists,
                 src(Input::Blacklists),
-                Validator::keeping_in_force(as_of, move |l: &crate::model::Listing| keys.may_match(l)),
+                Validator::with(ListingParser::for_screen(as_of, std::sync::Arc::new(may_match))),
                 progress,
             )
             .map_err(|e| failed(Input::Blacklists, e))?;
@@ -191,7 +192,7 @@ impl Loaded {
     }
 }
 
-fn read_validator<P: crate::validate::RowParser>(
+fn read_validator<P: crate::validate::RowParser + Default>(
     input: Input,
     source: &InputSource,
     progress: &Progress,

@@ -13,6 +13,14 @@ pub const MAX_AMOUNT_CENTS: i64 = 999_999_999_999_999;
 /// with separators). An Excel serial day number is accepted only when `excel_serial` is set.
 pub fn parse_date(raw: &str, excel_serial: bool) -> Result<NaiveDate, Reason> {
     let s = raw.trim();
+    if let Some(date) = iso_date(s.as_bytes()) {
+        return date;
+    }
+    parse_date_general(s, excel_serial)
+}
+
+/// [`parse_date`] of a trimmed value, in every spelling it takes.
+fn parse_date_general(s: &str, excel_serial: bool) -> Result<NaiveDate, Reason> {
     let s = s.strip_suffix("T00:00:00").or_else(|| s.strip_suffix(" 00:00:00")).unwrap_or(s);
     if excel_serial
         && !s.is_empty()
@@ -47,6 +55,19 @@ pub fn parse_date(raw: &str, excel_serial: bool) -> Result<NaiveDate, Reason> {
     let m: u32 = parts[1].parse().map_err(|_| Reason::InvalidDate)?;
     let d: u32 = parts[2].parse().map_err(|_| Reason::InvalidDate)?;
     NaiveDate::from_ymd_opt(y, m, d).ok_or(Reason::InvalidDate)
+}
+
+/// The common shape first, without splitting: `YYYY-MM-DD` in ASCII digits (the general
+/// path below gives the same answer for it; a unit test holds the two together).
+fn iso_date(b: &[u8]) -> Option<Result<NaiveDate, Reason>> {
+    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *b else { return None };
+    let digits = [y0, y1, y2, y3, m0, m1, d0, d1];
+    if !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let n = |ds: &[u8]| ds.iter().fold(0u32, |acc, d| acc * 10 + (d - b'0') as u32);
+    let (y, m, d) = (n(&digits[..4]) as i32, n(&digits[4..6]), n(&digits[6..]));
+    Some(NaiveDate::from_ymd_opt(y, m, d).ok_or(Reason::InvalidDate))
 }
 
 /// A month as `YYYY-MM` (also `YYYY/MM`, `YYYYMM`, or a full date, whose day is ignored):
@@ -245,6 +266,28 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn the_iso_fast_path_agrees_with_the_general_parser() {
+        for s in ["2022-12-31", "2022-02-29", "2024-02-29", "0000-01-01", "9999-12-31", "2022-13-01", "2022-00-10", "2022-1-05", "２０２２-01-01", "2022/12/31", "2022-12-3a"] {
+            if let Some(fast) = iso_date(s.as_bytes()) {
+                assert_eq!(fast, parse_date_general(s, false), "{s}");
+            }
+        }
+        assert!(iso_date(b"2022-12-31").is_some() && iso_date(b"2022/12/31").is_none() && iso_date(b"2022-1-05").is_none());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_iso_fast_path_agrees_with_the_general_parser_on_any_shape(s in "[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9-]{10}") {
+            let fast = iso_date(s.as_bytes());
+            let iso_shape = s.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+            proptest::prop_assert_eq!(fast.is_some(), iso_shape);
+            if let Some(fast) = fast {
+                proptest::prop_assert_eq!(fast, parse_date_general(&s, false));
+            }
+        }
     }
 
     #[test]

@@ -151,6 +151,12 @@ impl<'a> Batch<'a> {
         (self.rows[i], &self.cells[i * self.width..(i + 1) * self.width])
     }
 
+    /// Rows numbered `rows` whose cells, row after row, are `cells`.
+    pub fn from_cells(rows: Vec<u64>, cells: Vec<Option<&'a str>>, width: usize) -> Batch<'a> {
+        assert_eq!(cells.len(), rows.len() * width, "a batch has `width` cells per row");
+        Batch { rows, cells, width }
+    }
+
     pub fn clear(&mut self) {
         self.rows.clear();
         self.cells.clear();
@@ -218,6 +224,77 @@ pub fn float_text(f: f64) -> String {
 
 /// [`float_text`], written into `buf` (no String of its own per value).
 pub(crate) fn write_float(buf: &mut String, f: f64) {
+    match whole_cents(f) {
+        Some(cents) => write_cents(buf, cents),
+        None => write_float_general(buf, f),
+    }
+}
+
+/// The shortest round-trip text of any float.
+fn write_float_general(buf: &mut String, f: f64) {
     use std::fmt::Write;
     let _ = if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 { write!(buf, "{}", f as i64) } else { write!(buf, "{f}") };
+}
+
+/// `f` as a whole number of hundredths, when some number of at most two decimals reads
+/// as `f` (as an amount nearly always does): that number is then also `f`'s shortest text,
+/// because below 10^13 two such numbers are more than a float's spacing apart.
+fn whole_cents(f: f64) -> Option<i64> {
+    if !(f.abs() < 1e13) {
+        return None;
+    }
+    let cents = (f * 100.0).round();
+    // the division is exact to the nearest float, as reading the text `cents/100` is
+    (cents / 100.0 == f).then_some(cents as i64)
+}
+
+/// A number of hundredths as its shortest text: `1234.5`, `-0.05`, `12`.
+fn write_cents(buf: &mut String, cents: i64) {
+    use std::fmt::Write;
+    let (whole, frac) = (cents.unsigned_abs() / 100, cents.unsigned_abs() % 100);
+    if cents < 0 {
+        buf.push('-');
+    }
+    let _ = match frac {
+        0 => write!(buf, "{whole}"),
+        f if f % 10 == 0 => write!(buf, "{whole}.{}", f / 10),
+        f => write!(buf, "{whole}.{f:02}"),
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn both(f: f64) -> (String, String) {
+        let (mut fast, mut general) = (String::new(), String::new());
+        write_float(&mut fast, f);
+        write_float_general(&mut general, f);
+        (fast, general)
+    }
+
+    #[test]
+    fn amounts_take_the_short_way_to_the_same_text() {
+        for f in [0.0, -0.0, 0.5, -0.5, 0.05, 1234.56, 1234.5, 1234.0, 0.1 + 0.2, 1e12 + 0.01, 9_999_999_999_999.99, 1e13, 12.345, f64::NAN, f64::INFINITY, -7.1, 100.10] {
+            let (fast, general) = both(f);
+            assert_eq!(fast, general, "{f:?}");
+        }
+        assert_eq!(whole_cents(1234.56), Some(123_456));
+        assert_eq!(whole_cents(12.345), None);
+        assert_eq!(whole_cents(0.1 + 0.2), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_float_has_the_same_text_either_way(bits in proptest::prelude::any::<u64>()) {
+            let (fast, general) = both(f64::from_bits(bits));
+            proptest::prop_assert_eq!(fast, general);
+        }
+
+        #[test]
+        fn any_amount_in_cents_has_the_same_text_either_way(cents in -1_000_000_000_000_000i64..1_000_000_000_000_000) {
+            let (fast, general) = both(cents as f64 / 100.0);
+            proptest::prop_assert_eq!(fast, general);
+        }
+    }
 }

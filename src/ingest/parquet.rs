@@ -52,29 +52,38 @@ pub(super) fn read_parquet(input: Input, source: &InputSource, path: &Path, sink
                 texts[*t] = Some(column_texts(series).map_err(|e| unreadable(input, path, e))?);
             }
         }
-        let views: Vec<Option<Vec<Option<&str>>>> = strings
-            .iter()
-            .zip(&texts)
-            .map(|(s, t)| match (s, t) {
-                (Some(ca), _) => Some(ca.iter().collect()),
-                (None, Some(t)) => Some(t.iter().collect()),
-                (None, None) => None,
-            })
-            .collect();
+        // the cells, row after row, filled a column at a time
+        let width = columns.len();
+        let mut cells: Vec<Option<&str>> = vec![None; part.height() * width];
+        for (t, (s, x)) in strings.iter().zip(&texts).enumerate() {
+            let values: Box<dyn Iterator<Item = Option<&str>>> = match (s, x) {
+                (Some(ca), _) => Box::new(ca.iter()),
+                (None, Some(x)) => Box::new(x.iter()),
+                (None, None) => continue,
+            };
+            for (i, v) in values.enumerate() {
+                cells[i * width + t] = v;
+            }
+        }
         // a Parquet file has no header row: its first row is row 1
         let row_of = |i: usize| (offset + i) as u64 + 1;
-        let mut batch = Batch::with_capacity(columns.len(), part.height());
+        if lost.iter().all(Option::is_none) {
+            let batch = Batch::from_cells((0..part.height()).map(row_of).collect(), cells, width);
+            sink.rows(&shown, &batch, false);
+            offset += CHUNK;
+            continue;
+        }
+        let mut batch = Batch::with_capacity(width, part.height());
         for (i, lost) in lost.iter().enumerate() {
-            let cells = views.iter().map(|v| v.as_ref().and_then(|v| v[i]));
+            let row = &cells[i * width..(i + 1) * width];
             match lost {
                 Some((t, value)) => {
                     // such rows are taken in where they stand, after the rows before them
                     sink.rows(&shown, &batch, false);
                     batch.clear();
-                    let cells: Vec<Option<&str>> = cells.collect();
-                    sink.row_with_reject(&shown, row_of(i), &cells, false, columns[*t].name, value, Reason::IdentifierAsNumber);
+                    sink.row_with_reject(&shown, row_of(i), row, false, columns[*t].name, value, Reason::IdentifierAsNumber);
                 }
-                None => batch.push(row_of(i), cells),
+                None => batch.push(row_of(i), row.iter().copied()),
             }
         }
         sink.rows(&shown, &batch, false);

@@ -314,8 +314,12 @@ impl FirmKeys {
 
     /// Could this listing match some firm? (A necessary condition of every hit and possible match.)
     pub fn may_match(&self, l: &Listing) -> bool {
-        let name = l.name_key.as_str();
-        match (l.subject_type, &l.id) {
+        self.may_match_parts(l.subject_type, &l.name_key, l.id.as_ref())
+    }
+
+    /// [`FirmKeys::may_match`] from a listing's parts, before the listing is built.
+    pub fn may_match_parts(&self, subject_type: SubjectType, name: &str, id: Option<&DocId>) -> bool {
+        match (subject_type, id) {
             (SubjectType::Org, Some(DocId::Uscc(u))) => self.has(KeyKind::Uscc, &[u]),
             (SubjectType::Org, Some(DocId::OrgCode(o))) => self.has(KeyKind::OrgCode, &[o]),
             (SubjectType::Org, Some(_)) => false,

@@ -35,6 +35,7 @@ pub fn canonical_cause(raw: &str) -> String {
     code.to_string()
 }
 
+#[derive(Default)]
 pub struct ClaimParser;
 
 impl RowParser for ClaimParser {
@@ -42,7 +43,7 @@ impl RowParser for ClaimParser {
     const INPUT: Input = Input::Claims;
     const KEY_COLUMN: Option<&'static str> = Some(col::CLAIM_ID);
 
-    fn parse(c: &mut RowCheck, file: &Arc<str>) -> Parsed<Claim> {
+    fn parse(&self, c: &mut RowCheck, file: &Arc<str>) -> Parsed<Claim> {
         let claim_id = c.required(col::CLAIM_ID).map(ident::normalise_code);
         let policy_no = c.required(col::POLICY_NO).map(ident::normalise_code);
         let uscc = c.uscc();

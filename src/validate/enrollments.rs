@@ -17,6 +17,7 @@ const ENROLLMENT_STATUSES: &[(&[&str], EnrollmentStatus)] = &[
     (&["cancelled", "canceled", "取消", "已取消"], EnrollmentStatus::Cancelled),
 ];
 
+#[derive(Default)]
 pub struct EnrollmentParser;
 
 impl RowParser for EnrollmentParser {
@@ -24,7 +25,7 @@ impl RowParser for EnrollmentParser {
     const INPUT: Input = Input::Enrollments;
     const KEY_COLUMN: Option<&'static str> = Some(col::APPLICATION_ID);
 
-    fn parse(c: &mut RowCheck, file: &Arc<str>) -> Parsed<Enrollment> {
+    fn parse(&self, c: &mut RowCheck, file: &Arc<str>) -> Parsed<Enrollment> {
         let application_id = c.required(col::APPLICATION_ID).map(|v| Text::new(ident::normalise_code(v)));
         let uscc = c.uscc();
         let policy_no = c.required(col::POLICY_NO).map(|v| Text::new(ident::normalise_code(v)));

@@ -9,6 +9,7 @@ use crate::rejects::Reason;
 use crate::schema::{Input, col};
 use crate::values;
 
+#[derive(Default)]
 pub struct FirmParser;
 
 impl RowParser for FirmParser {
@@ -16,7 +17,7 @@ impl RowParser for FirmParser {
     const INPUT: Input = Input::Firms;
     const KEY_COLUMN: Option<&'static str> = Some(col::USCC);
 
-    fn parse(c: &mut RowCheck, file: &Arc<str>) -> Parsed<Firm> {
+    fn parse(&self, c: &mut RowCheck, file: &Arc<str>) -> Parsed<Firm> {
         let uscc = c.uscc();
         let name = c.required(col::NAME);
         let company_type = c.required(col::COMPANY_TYPE);

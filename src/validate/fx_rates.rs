@@ -8,6 +8,7 @@ use crate::rejects::Reason;
 use crate::schema::{Input, col};
 use crate::values;
 
+#[derive(Default)]
 pub struct FxParser;
 
 impl RowParser for FxParser {
@@ -15,7 +16,7 @@ impl RowParser for FxParser {
     const INPUT: Input = Input::FxRates;
     const KEY_COLUMN: Option<&'static str> = Some("currency,rate_date");
 
-    fn parse(c: &mut RowCheck, _file: &Arc<str>) -> Parsed<FxRate> {
+    fn parse(&self, c: &mut RowCheck, _file: &Arc<str>) -> Parsed<FxRate> {
         let currency = c.parse(col::CURRENCY, |v| values::parse_letters(v, 3).ok_or(Reason::InvalidCurrency));
         let rate_date = c.date(col::RATE_DATE);
         let rate = c.parse(col::CNY_PER_UNIT, values::parse_rate);

@@ -16,14 +16,41 @@ const LIST_TYPES: &[(&[&str], ListType)] = &[
 const SUBJECT_TYPES: &[(&[&str], SubjectType)] =
     &[(&["org", "单位", "organisation", "organization"], SubjectType::Org), (&["person", "个人", "自然人"], SubjectType::Person)];
 
-pub struct ListingParser;
+/// Whether a listing could meet some firm, from its subject type, name key and id (a
+/// necessary condition of every hit and possible match, see `rules::blacklist::FirmKeys`).
+pub type MayMatch = dyn Fn(SubjectType, &str, Option<&DocId>) -> bool + Send + Sync;
+
+/// The blacklists' row parser. By default it builds every valid listing; a run builds only
+/// those its screen can use, and counts the others as accepted.
+#[derive(Default)]
+pub struct ListingParser {
+    /// Listings not in force on this date are checked in every column, then not built.
+    in_force_on: Option<chrono::NaiveDate>,
+    /// Listings whose keys meet no firm's are checked, then not built.
+    may_match: Option<Arc<MayMatch>>,
+}
+
+impl ListingParser {
+    /// Build only listings in force on `as_of`.
+    pub fn in_force_on(as_of: chrono::NaiveDate) -> ListingParser {
+        ListingParser { in_force_on: Some(as_of), may_match: None }
+    }
+
+    /// Build only listings in force on `as_of` that may match a firm: the national list is
+    /// the largest input by far, and the screen could not use the others. The test comes
+    /// before the listing is built, so that a listing not kept costs no allocation but its
+    /// name's key.
+    pub fn for_screen(as_of: chrono::NaiveDate, may_match: Arc<MayMatch>) -> ListingParser {
+        ListingParser { in_force_on: Some(as_of), may_match: Some(may_match) }
+    }
+}
 
 impl RowParser for ListingParser {
     type Row = Listing;
     const INPUT: Input = Input::Blacklists;
     const KEY_COLUMN: Option<&'static str> = None;
 
-    fn parse(c: &mut RowCheck, file: &Arc<str>) -> Parsed<Listing> {
+    fn parse(&self, c: &mut RowCheck, file: &Arc<str>) -> Parsed<Listing> {
         let list_type = c.closed(col::LIST_TYPE, LIST_TYPES);
         let subject_type = c.closed(col::SUBJECT_TYPE, SUBJECT_TYPES);
         let name = c.required(col::NAME);
@@ -40,26 +67,36 @@ impl RowParser for ListingParser {
         });
         let id_raw = c.optional(col::ID_NUMBER).unwrap_or("");
         let case_no = c.optional(col::CASE_NO).unwrap_or("");
-        let row = match (list_type, subject_type, name, listed_on) {
-            // valid, but out of force on the evaluation date: counted, never built
-            (Some(_), Some(_), Some(_), Some(l)) if c.out_of_force(l, removed_on) => None,
-            (Some(lt), Some(st), Some(n), Some(l)) => Some(Listing {
-                list_type: lt,
-                subject_type: st,
-                name: Text::new(n),
-                name_key: Text::new(ident::normalise_name(n)),
-                id: match st {
-                    SubjectType::Org => DocId::classify_org(id_raw),
-                    SubjectType::Person => DocId::classify_person(id_raw),
-                },
-                id_raw: Text::new(id_raw),
-                listed_on: l,
-                removed_on,
-                case_no: Text::new(case_no),
-                origin: c.origin(file),
-            }),
-            _ => None,
+        let none = Parsed { key: None, row: None };
+        let (Some(list_type), Some(subject_type), Some(name), Some(listed_on)) = (list_type, subject_type, name, listed_on) else {
+            return none;
         };
-        Parsed { key: None, row }
+        // valid, but out of force on the evaluation date: counted, never built
+        if self.in_force_on.is_some_and(|d| !crate::model::in_force(listed_on, removed_on, d)) {
+            c.unused = true;
+            return none;
+        }
+        let name_key = ident::normalise_name(name);
+        let id = match subject_type {
+            SubjectType::Org => DocId::classify_org(id_raw),
+            SubjectType::Person => DocId::classify_person(id_raw),
+        };
+        if self.may_match.as_ref().is_some_and(|may| !may(subject_type, &name_key, id.as_ref())) {
+            c.unused = true;
+            return none;
+        }
+        let row = Listing {
+            list_type,
+            subject_type,
+            name: Text::new(name),
+            name_key: Text::from(name_key),
+            id,
+            id_raw: Text::new(id_raw),
+            listed_on,
+            removed_on,
+            case_no: Text::new(case_no),
+            origin: c.origin(file),
+        };
+        Parsed { key: None, row: Some(row) }
     }
 }

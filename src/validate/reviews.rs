@@ -10,6 +10,7 @@ use crate::schema::{Input, col};
 const REVIEW_DECISIONS: &[(&[&str], ReviewDecision)] =
     &[(&["cleared", "排除"], ReviewDecision::Cleared), (&["confirmed", "确认"], ReviewDecision::Confirmed)];
 
+#[derive(Default)]
 pub struct ReviewParser;
 
 impl RowParser for ReviewParser {
@@ -18,7 +19,7 @@ impl RowParser for ReviewParser {
     /// The key is (uscc, case number as compared, decided_on): reported under `case_no`.
     const KEY_COLUMN: Option<&'static str> = Some(col::CASE_NO);
 
-    fn parse(c: &mut RowCheck, file: &Arc<str>) -> Parsed<Review> {
+    fn parse(&self, c: &mut RowCheck, file: &Arc<str>) -> Parsed<Review> {
         let uscc = c.uscc();
         let case_no = c.required(col::CASE_NO);
         let decision = c.closed(col::DECISION, REVIEW_DECISIONS);

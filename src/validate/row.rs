@@ -46,9 +46,8 @@ pub struct RowCheck<'a> {
     pub(super) spreadsheet: bool,
     pub(super) rejects: Vec<Reject>,
     pub(super) warnings: Vec<Reject>,
-    /// The evaluation date, when rows not in force on it are not kept (listings).
-    pub(super) in_force_on: Option<chrono::NaiveDate>,
-    /// A valid row no rule of this run can use: counted as accepted, not kept.
+    /// Set by a parser on a valid row that no rule of this run can use (a listing out of
+    /// force on the evaluation date): counted as accepted, not built, not kept.
     pub(super) unused: bool,
 }
 
@@ -142,15 +141,6 @@ impl<'a> RowCheck<'a> {
         })
     }
 
-    /// A row valid in every column, in force from `from` until `until` (exclusive): when
-    /// the run keeps only rows in force on its evaluation date and this one is not, it is
-    /// marked unused, and its parser need not build it.
-    pub(super) fn out_of_force(&mut self, from: chrono::NaiveDate, until: Option<chrono::NaiveDate>) -> bool {
-        let out = self.in_force_on.is_some_and(|d| !crate::model::in_force(from, until, d));
-        self.unused |= out;
-        out
-    }
-
     pub(super) fn origin(&self, file: &Arc<str>) -> Origin {
         Origin { file: file.clone(), row: self.row }
     }
@@ -163,12 +153,12 @@ pub struct Parsed<T> {
 }
 
 /// An input whose rows are parsed one by one and kept, with an optional unique key.
-pub trait RowParser {
+pub trait RowParser: Sync {
     type Row: Send;
     const INPUT: Input;
     /// The column under which a duplicate key is reported.
     const KEY_COLUMN: Option<&'static str>;
-    fn parse(c: &mut RowCheck, file: &Arc<str>) -> Parsed<Self::Row>;
+    fn parse(&self, c: &mut RowCheck, file: &Arc<str>) -> Parsed<Self::Row>;
 }
 
 #[cfg(test)]

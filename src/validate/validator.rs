@@ -17,37 +17,27 @@ struct Pending<T> {
 
 /// A sink that validates an input's rows into typed rows.
 pub struct Validator<P: RowParser> {
-    /// Accepted rows that no rule of this run can use are counted but not kept (for
-    /// example listings not in force on the evaluation date). Only for inputs without a key.
-    keep: Keep<P::Row>,
-    /// With `keep`: rows not in force on this date are not kept, nor built.
-    in_force_on: Option<chrono::NaiveDate>,
+    parser: P,
     pending: Vec<Pending<P::Row>>,
     rejects: Vec<Reject>,
     warnings: Vec<Reject>,
     read: u64,
-    /// Accepted rows not kept because of `keep`.
+    /// Accepted rows that no rule of this run can use, counted but not kept (see
+    /// `RowCheck::unused`). Only inputs without a key have them.
     dropped: u64,
     file: Arc<str>,
 }
 
-impl<P: RowParser> Default for Validator<P> {
+impl<P: RowParser + Default> Default for Validator<P> {
     fn default() -> Self {
-        Validator { keep: None, in_force_on: None, dropped: 0, pending: Vec::new(), rejects: Vec::new(), warnings: Vec::new(), read: 0, file: Arc::from("") }
+        Validator::with(P::default())
     }
 }
 
 impl<P: RowParser> Validator<P> {
-    /// Keep only the accepted rows for which `keep` holds; the others still count as accepted.
-    pub fn keeping(keep: impl Fn(&P::Row) -> bool + Send + Sync + 'static) -> Self {
-        debug_assert!(P::KEY_COLUMN.is_none(), "a keyed input must keep every row for duplicate detection");
-        Validator { keep: Some(Box::new(keep)), ..Validator::default() }
-    }
-
-    /// [`Validator::keeping`], and rows not in force on `as_of` are not even built: their
-    /// parser checks every column, then stops (see `RowCheck::out_of_force`).
-    pub fn keeping_in_force(as_of: chrono::NaiveDate, keep: impl Fn(&P::Row) -> bool + Send + Sync + 'static) -> Self {
-        Validator { in_force_on: Some(as_of), ..Validator::keeping(keep) }
+    /// A validator whose rows are parsed by `parser`.
+    pub fn with(parser: P) -> Self {
+        Validator { parser, dropped: 0, pending: Vec::new(), rejects: Vec::new(), warnings: Vec::new(), read: 0, file: Arc::from("") }
     }
 
     fn file_arc(&mut self, file: &str) -> Arc<str> {
@@ -109,30 +99,22 @@ struct Checked<T> {
     parsed: Parsed<T>,
     rejects: Vec<Reject>,
     warnings: Vec<Reject>,
-    /// Accepted, but no rule of this run can use it (`keep` said no).
+    /// Accepted, but no rule of this run can use it.
     unused: bool,
 }
 
-/// What decides which accepted rows are kept.
-type Keep<T> = Option<Box<dyn Fn(&T) -> bool + Send + Sync>>;
-
 fn check_row<P: RowParser>(
-    keep: &Keep<P::Row>,
-    in_force_on: Option<chrono::NaiveDate>,
+    parser: &P,
     file: &str,
     arc: &Arc<str>,
     row: u64,
     cells: &[Option<&str>],
     spreadsheet: bool,
 ) -> Checked<P::Row> {
-    let mut c = RowCheck { input: P::INPUT, file, row, cells, spreadsheet, rejects: Vec::new(), warnings: Vec::new(), in_force_on, unused: false };
-    let parsed = P::parse(&mut c, arc);
-    let unused = c.rejects.is_empty()
-        && (c.unused
-            || match (keep, &parsed.row) {
-                (Some(k), Some(v)) => !k(v),
-                _ => false,
-            });
+    let mut c = RowCheck { input: P::INPUT, file, row, cells, spreadsheet, rejects: Vec::new(), warnings: Vec::new(), unused: false };
+    let parsed = parser.parse(&mut c, arc);
+    let unused = c.rejects.is_empty() && c.unused;
+    debug_assert!(!unused || P::KEY_COLUMN.is_none(), "a keyed input keeps every row for duplicate detection");
     Checked { row, parsed, rejects: c.rejects, warnings: c.warnings, unused }
 }
 
@@ -158,7 +140,7 @@ impl<P: RowParser> Validator<P> {
 impl<P: RowParser> Sink for Validator<P> {
     fn row(&mut self, file: &str, row: u64, cells: &[Option<&str>], spreadsheet: bool) {
         let arc = self.file_arc(file);
-        let checked = check_row::<P>(&self.keep, self.in_force_on, file, &arc, row, cells, spreadsheet);
+        let checked = check_row(&self.parser, file, &arc, row, cells, spreadsheet);
         self.absorb(&arc, checked);
     }
 
@@ -167,13 +149,12 @@ impl<P: RowParser> Sink for Validator<P> {
     fn rows(&mut self, file: &str, rows: &Batch, spreadsheet: bool) {
         use rayon::prelude::*;
         let arc = self.file_arc(file);
-        let keep = &self.keep;
-        let in_force_on = self.in_force_on;
+        let parser = &self.parser;
         let checked: Vec<Checked<P::Row>> = (0..rows.len())
             .into_par_iter()
             .map(|i| {
                 let (row, cells) = rows.row(i);
-                check_row::<P>(keep, in_force_on, file, &arc, row, cells, spreadsheet)
+                check_row(parser, file, &arc, row, cells, spreadsheet)
             })
             .collect();
         for c in checked {
@@ -188,7 +169,7 @@ impl<P: RowParser> Sink for Validator<P> {
 
     fn row_with_reject(&mut self, file: &str, row: u64, cells: &[Option<&str>], spreadsheet: bool, column: &str, value: &str, reason: Reason) {
         let arc = self.file_arc(file);
-        let mut checked = check_row::<P>(&self.keep, self.in_force_on, file, &arc, row, cells, spreadsheet);
+        let mut checked = check_row(&self.parser, file, &arc, row, cells, spreadsheet);
         // the untrusted cell came in as absent: its own fault is this reason, not a missing value
         checked.rejects.retain(|r| !(r.column == column && r.reason == Reason::MissingValue));
         checked.rejects.push(Reject::new(P::INPUT.name(), file, row, column, value, reason));

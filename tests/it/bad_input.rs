@@ -411,7 +411,7 @@ fn listings_are_kept_while_reading_only_when_in_force_on_the_evaluation_date() {
         "dishonest_debtor,org,,,2021-01-01,,C6",
     ];
     let p = write(dir.path(), "blacklists.csv", format!("{head}\n{}\n", rows.join("\n")));
-    let mut v = Validator::<ListingParser>::keeping_in_force(d(AS_OF), |_| true);
+    let mut v = Validator::with(ListingParser::in_force_on(d(AS_OF)));
     read_input(Input::Blacklists, &src(&p), &mut v).expect("readable");
     let r = v.finish();
     // every row is read and checked: the nameless one is rejected, the others accepted

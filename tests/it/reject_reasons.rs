@@ -289,7 +289,7 @@ fn an_identifier_in_an_xlsx_number_cell_that_lost_digits_is_rejected() {
 }
 
 /// Write `df` as the Parquet file of an input and validate it with the parser `P`.
-fn validate_parquet<P: tongbao::validate::RowParser>(input: Input, mut df: polars::prelude::DataFrame) -> tongbao::validate::Validated<Vec<P::Row>> {
+fn validate_parquet<P: tongbao::validate::RowParser + Default>(input: Input, mut df: polars::prelude::DataFrame) -> tongbao::validate::Validated<Vec<P::Row>> {
     use polars::prelude::*;
     let dir = tempfile::tempdir().expect("tmp");
     let p = dir.path().join(format!("{}.parquet", input.name()));
