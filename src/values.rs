@@ -132,11 +132,9 @@ pub fn parse_amount_cents(raw: &str) -> Result<i64, Reason> {
         return Err(Reason::AmountTooLarge);
     }
     let int_value: i64 = if int_digits.is_empty() { 0 } else { int_digits.parse().map_err(|_| Reason::AmountTooLarge)? };
-    let mut frac = frac_trimmed.to_string();
-    while frac.len() < 2 {
-        frac.push('0');
-    }
-    let cents = int_value * 100 + frac.parse::<i64>().map_err(|_| Reason::InvalidAmount)?;
+    // "", "5" and "05" are 0, 50 and 5 cents: the digits as written, padded to two
+    let frac = frac_trimmed.bytes().chain(std::iter::repeat(b'0')).take(2).fold(0i64, |acc, d| acc * 10 + (d - b'0') as i64);
+    let cents = int_value * 100 + frac;
     if neg && cents != 0 {
         return Err(Reason::NegativeAmount);
     }

@@ -250,16 +250,19 @@ fn whole_cents(f: f64) -> Option<i64> {
 
 /// A number of hundredths as its shortest text: `1234.5`, `-0.05`, `12`.
 fn write_cents(buf: &mut String, cents: i64) {
-    use std::fmt::Write;
     let (whole, frac) = (cents.unsigned_abs() / 100, cents.unsigned_abs() % 100);
     if cents < 0 {
         buf.push('-');
     }
-    let _ = match frac {
-        0 => write!(buf, "{whole}"),
-        f if f % 10 == 0 => write!(buf, "{whole}.{}", f / 10),
-        f => write!(buf, "{whole}.{f:02}"),
-    };
+    buf.push_str(itoa::Buffer::new().format(whole));
+    let digit = |d: u64| char::from(b'0' + d as u8);
+    if frac != 0 {
+        buf.push('.');
+        buf.push(digit(frac / 10));
+        if frac % 10 != 0 {
+            buf.push(digit(frac % 10));
+        }
+    }
 }
 
 #[cfg(test)]

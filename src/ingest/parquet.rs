@@ -56,13 +56,23 @@ pub(super) fn read_parquet(input: Input, source: &InputSource, path: &Path, sink
         let width = columns.len();
         let mut cells: Vec<Option<&str>> = vec![None; part.height() * width];
         for (t, (s, x)) in strings.iter().zip(&texts).enumerate() {
-            let values: Box<dyn Iterator<Item = Option<&str>>> = match (s, x) {
-                (Some(ca), _) => Box::new(ca.iter()),
-                (None, Some(x)) => Box::new(x.iter()),
-                (None, None) => continue,
-            };
-            for (i, v) in values.enumerate() {
-                cells[i * width + t] = v;
+            match (s, x) {
+                (Some(ca), _) => {
+                    // one chunk after `rechunk`; a column without nulls skips the validity
+                    let mut at = 0;
+                    let no_nulls = ca.null_count() == 0;
+                    for arr in ca.downcast_iter() {
+                        let rows = &mut cells[at * width..(at + arr.len()) * width];
+                        if no_nulls {
+                            fill(rows, width, t, arr.values_iter().map(Some));
+                        } else {
+                            fill(rows, width, t, arr.iter());
+                        }
+                        at += arr.len();
+                    }
+                }
+                (None, Some(x)) => fill(&mut cells, width, t, x.iter()),
+                (None, None) => {}
             }
         }
         // a Parquet file has no header row: its first row is row 1
@@ -90,6 +100,13 @@ pub(super) fn read_parquet(input: Input, source: &InputSource, path: &Path, sink
         offset += CHUNK;
     }
     Ok(header_map.into_info(file_info(input, path)?))
+}
+
+/// Column `t` of the row-after-row `cells`, `width` to a row, from `values`.
+fn fill<'a>(cells: &mut [Option<&'a str>], width: usize, t: usize, values: impl Iterator<Item = Option<&'a str>>) {
+    for (row, v) in cells.chunks_exact_mut(width).zip(values) {
+        row[t] = v;
+    }
 }
 
 /// An identifier column of a number type: each value's text, or `Err` with the value as
