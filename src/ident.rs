@@ -104,11 +104,6 @@ impl Uscc {
     pub fn org_code(&self) -> &str {
         &self.0[8..17]
     }
-
-    /// `91`: an enterprise registered by the market regulator.
-    pub fn is_enterprise(&self) -> bool {
-        self.0.starts_with("91")
-    }
 }
 
 /// A well-formed USCC as its 18 bytes, without allocating when it is already normal.
@@ -177,14 +172,13 @@ pub fn normalise_org_code(raw: &str) -> Option<String> {
 /// A resident ID (GB 11643-1999): 17 digits and a check character, upper-cased.
 pub fn parse_resident_id(raw: &str) -> Option<String> {
     let s = normalise_code(raw);
+    has_resident_id_shape(&s).then_some(s)
+}
+
+/// 17 digits and a digit or `X`, in a code already normalised.
+fn has_resident_id_shape(s: &str) -> bool {
     let b = s.as_bytes();
-    if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    if !(b[17].is_ascii_digit() || b[17] == b'X') {
-        return None;
-    }
-    Some(s)
+    b.len() == 18 && b[..17].iter().all(u8::is_ascii_digit) && (b[17].is_ascii_digit() || b[17] == b'X')
 }
 
 /// The check character of a resident ID whose first 17 digits are given.
@@ -279,8 +273,9 @@ impl DocId {
         if s.is_empty() {
             return None;
         }
-        if let Some(id) = parse_resident_id(&s) {
-            return Some(DocId::ResidentId(id));
+        // `s` is normal already: no second normalisation, no second copy
+        if has_resident_id_shape(&s) {
+            return Some(DocId::ResidentId(s));
         }
         if let Some(m) = MaskedId::parse(&s) {
             return Some(DocId::Masked(m));
@@ -414,11 +409,18 @@ mod tests {
     }
 
     #[test]
+    fn a_code_is_trimmed_made_half_width_and_upper_cased() {
+        // written out by hand: U+FF21 is Ａ, U+FF11 is １, U+3000 the ideographic space
+        assert_eq!(normalise_code("\u{3000}ａｂ\u{3000}１２\u{3000}"), "AB 12");
+        assert_eq!(normalise_code("\u{FF01}\u{FF5E}x"), "!~X");
+        assert_eq!(normalise_code("\u{FF00}\u{FF5F}"), "\u{FF00}\u{FF5F}");
+    }
+
+    #[test]
     fn uscc_parts() {
         let u = Uscc::parse("91350203065880862R").unwrap();
         assert_eq!(u.division_code(), "350203");
         assert_eq!(u.org_code(), "065880862");
-        assert!(u.is_enterprise());
     }
 
     #[test]
