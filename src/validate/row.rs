@@ -31,10 +31,15 @@ pub struct Validated<T> {
 
 /// `str::trim`, with the common case first: a value that starts and ends with a visible
 /// ASCII character has nothing to trim (every Unicode space is above ASCII or at most
-/// `b' '`), so only the others pay for the Unicode-aware scan.
+/// `b' '`), nor has one whose end characters are not white space (a Chinese name), so
+/// only the others pay for the search.
 fn trim(s: &str) -> &str {
     let visible = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x80);
-    if visible(s.as_bytes().first()) && visible(s.as_bytes().last()) { s } else { s.trim() }
+    if visible(s.as_bytes().first()) && visible(s.as_bytes().last()) {
+        return s;
+    }
+    let kept = |c: Option<char>| c.is_some_and(|c| !c.is_whitespace());
+    if kept(s.chars().next()) && kept(s.chars().next_back()) { s } else { s.trim() }
 }
 
 /// The checks of one row: collects its rejects and warnings.
@@ -127,8 +132,8 @@ impl<'a> RowCheck<'a> {
 
     /// A value of a closed list: compared after trimming and case-folding.
     pub(super) fn closed<T: Copy>(&mut self, name: &str, table: &[(&[&str], T)]) -> Option<T> {
+        // `parse` gives the value trimmed already
         self.parse(name, |v| {
-            let v = v.trim();
             let found = |matches: &dyn Fn(&str) -> bool| table.iter().find(|(words, _)| words.iter().any(|w| matches(w))).map(|(_, t)| *t);
             // the words as given first; only a value that is none of them is case-folded
             // (Chinese words have no case: folding them on every row was a tenth of a read)
