@@ -430,6 +430,11 @@ mod tests {
         assert!(org_code_is_valid("06589284-7"));
         assert!(!org_code_is_valid("06589284-6"));
         assert_eq!(normalise_org_code("ma33gulg-9").as_deref(), Some("MA33GULG9"));
+        // nine characters of the alphabet, no fewer, no more, no other
+        assert_eq!(normalise_org_code("MA33GULG"), None);
+        assert_eq!(normalise_org_code("MA33GULG97"), None);
+        assert_eq!(normalise_org_code("MA33GUL*9"), None);
+        assert_eq!(normalise_org_code("MA33GUL一9"), None);
     }
 
     #[test]
