@@ -443,6 +443,11 @@ mod tests {
         assert!(resident_id_is_valid("11010519491231002x"));
         assert!(!resident_id_is_valid("110105194912310021"));
         assert!(!resident_id_is_valid("1101051949123100"));
+        // the check character of the first 17 digits only: GB 11643's worked example
+        assert_eq!(resident_id_check_char("11010519491231002"), Some('X'));
+        assert_eq!(resident_id_check_char("1101051949123100"), None);
+        assert_eq!(resident_id_check_char("110105194912310021"), None);
+        assert_eq!(resident_id_check_char("1101051949123100A"), None);
     }
 
     #[test]

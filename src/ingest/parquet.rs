@@ -32,7 +32,7 @@ pub(super) fn read_parquet(input: Input, source: &InputSource, path: &Path, sink
             let Some(t) = target else { continue };
             let series = col.as_materialized_series();
             if series.dtype() == &DataType::String {
-                strings[*t] = Some(series.str().map_err(|e| unreadable(input, path, e))?.rechunk().into_owned());
+                strings[*t] = Some(series.str().map_err(|e| unreadable(input, path, e))?.clone());
             } else if columns[*t].is_identifier() && (series.dtype().is_integer() || series.dtype().is_float()) {
                 let values = identifier_texts(series).map_err(|e| unreadable(input, path, e))?;
                 let mut column = Texts::with_capacity(values.len());
@@ -58,7 +58,8 @@ pub(super) fn read_parquet(input: Input, source: &InputSource, path: &Path, sink
         for (t, (s, x)) in strings.iter().zip(&texts).enumerate() {
             match (s, x) {
                 (Some(ca), _) => {
-                    // one chunk after `rechunk`; a column without nulls skips the validity
+                    // the column's arrays in turn (a slice across row groups has two), read in
+                    // place; a column without nulls skips the validity
                     let mut at = 0;
                     let no_nulls = ca.null_count() == 0;
                     for arr in ca.downcast_iter() {
