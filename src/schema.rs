@@ -89,55 +89,83 @@ const fn read(name: &'static str, aliases: &'static [&'static str]) -> Column {
     Column { name, aliases, required: false, guarded: true }
 }
 
+/// A text's bytes as an array of its length (for the statics of [`col`]).
+const fn bytes<const N: usize>(text: &str) -> [u8; N] {
+    let (mut out, b) = ([0u8; N], text.as_bytes());
+    let mut i = 0;
+    while i < N {
+        out[i] = b[i];
+        i += 1;
+    }
+    out
+}
+
 /// Column names, so that code never types a header twice.
 pub mod col {
-    pub const USCC: &str = "uscc";
-    pub const NAME: &str = "name";
-    pub const COMPANY_TYPE: &str = "company_type";
-    pub const REG_STATUS: &str = "reg_status";
-    pub const DISTRICT_CODE: &str = "district_code";
-    pub const LEGAL_REP_NAME: &str = "legal_rep_name";
-    pub const LEGAL_REP_ID: &str = "legal_rep_id";
-    pub const ESTABLISHED_ON: &str = "established_on";
-    pub const MONTH: &str = "month";
-    pub const TRADE_CHANNEL: &str = "trade_channel";
-    pub const EXPORT_USD: &str = "export_usd";
-    pub const LIST_TYPE: &str = "list_type";
-    pub const SUBJECT_TYPE: &str = "subject_type";
-    pub const ID_NUMBER: &str = "id_number";
-    pub const LISTED_ON: &str = "listed_on";
-    pub const REMOVED_ON: &str = "removed_on";
-    pub const CASE_NO: &str = "case_no";
-    pub const APPLICATION_ID: &str = "application_id";
-    pub const POLICY_NO: &str = "policy_no";
-    pub const POLICY_YEAR: &str = "policy_year";
-    pub const APPLIED_ON: &str = "applied_on";
-    pub const EFFECTIVE_ON: &str = "effective_on";
-    pub const STATUS: &str = "status";
-    pub const PREMIUM_CNY: &str = "premium_cny";
-    pub const CLAIM_ID: &str = "claim_id";
-    pub const OBLIGOR_TYPE: &str = "obligor_type";
-    pub const OBLIGOR_ID: &str = "obligor_id";
-    pub const OBLIGOR_NAME: &str = "obligor_name";
-    pub const OBLIGOR_COUNTRY: &str = "obligor_country";
-    pub const CAUSE: &str = "cause";
-    pub const PAYMENT_TERMS: &str = "payment_terms";
-    pub const CREDIT_DAYS: &str = "credit_days";
-    pub const SELF_CONTRACTED: &str = "self_contracted";
-    pub const SELF_DECLARED: &str = "self_declared";
-    pub const SHIPPED_ON: &str = "shipped_on";
-    pub const NOTIFIED_ON: &str = "notified_on";
-    pub const CURRENCY: &str = "currency";
-    pub const LOSS_AMOUNT: &str = "loss_amount";
-    pub const PAID_USD: &str = "paid_usd";
-    pub const RECOVERED_AMOUNT: &str = "recovered_amount";
-    pub const RATE_DATE: &str = "rate_date";
-    pub const CNY_PER_UNIT: &str = "cny_per_unit";
-    pub const UNITS: &str = "units";
-    pub const DECISION: &str = "decision";
-    pub const DECIDED_ON: &str = "decided_on";
-    pub const REVIEWER: &str = "reviewer";
-    pub const NOTE: &str = "note";
+    /// Each name is a `&str` into a static of its own, so that every use of it (the schema's
+    /// tables, the parsers, the rejects) holds the same address, and a column is found by
+    /// its name's address instead of by comparing texts on every cell.
+    macro_rules! names {
+        ($($name:ident = $text:literal;)*) => {$(
+            pub const $name: &str = {
+                static TEXT: [u8; $text.len()] = super::bytes($text);
+                match std::str::from_utf8(&TEXT) {
+                    Ok(s) => s,
+                    Err(_) => panic!("a column name is UTF-8"),
+                }
+            };
+        )*};
+    }
+
+    names! {
+        USCC = "uscc";
+        NAME = "name";
+        COMPANY_TYPE = "company_type";
+        REG_STATUS = "reg_status";
+        DISTRICT_CODE = "district_code";
+        LEGAL_REP_NAME = "legal_rep_name";
+        LEGAL_REP_ID = "legal_rep_id";
+        ESTABLISHED_ON = "established_on";
+        MONTH = "month";
+        TRADE_CHANNEL = "trade_channel";
+        EXPORT_USD = "export_usd";
+        LIST_TYPE = "list_type";
+        SUBJECT_TYPE = "subject_type";
+        ID_NUMBER = "id_number";
+        LISTED_ON = "listed_on";
+        REMOVED_ON = "removed_on";
+        CASE_NO = "case_no";
+        APPLICATION_ID = "application_id";
+        POLICY_NO = "policy_no";
+        POLICY_YEAR = "policy_year";
+        APPLIED_ON = "applied_on";
+        EFFECTIVE_ON = "effective_on";
+        STATUS = "status";
+        PREMIUM_CNY = "premium_cny";
+        CLAIM_ID = "claim_id";
+        OBLIGOR_TYPE = "obligor_type";
+        OBLIGOR_ID = "obligor_id";
+        OBLIGOR_NAME = "obligor_name";
+        OBLIGOR_COUNTRY = "obligor_country";
+        CAUSE = "cause";
+        PAYMENT_TERMS = "payment_terms";
+        CREDIT_DAYS = "credit_days";
+        SELF_CONTRACTED = "self_contracted";
+        SELF_DECLARED = "self_declared";
+        SHIPPED_ON = "shipped_on";
+        NOTIFIED_ON = "notified_on";
+        CURRENCY = "currency";
+        LOSS_AMOUNT = "loss_amount";
+        PAID_USD = "paid_usd";
+        RECOVERED_AMOUNT = "recovered_amount";
+        RATE_DATE = "rate_date";
+        CNY_PER_UNIT = "cny_per_unit";
+        UNITS = "units";
+        DECISION = "decision";
+        DECIDED_ON = "decided_on";
+        REVIEWER = "reviewer";
+        NOTE = "note";
+    }
 }
 
 use col::*;

@@ -184,3 +184,17 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod column_lookup {
+    use crate::schema::{Input, col};
+
+    /// `index` finds a column by the address of its name, the same static in the schema
+    /// and in the parsers; a lookup that had to compare texts would cost every cell a `memcmp`.
+    #[test]
+    fn the_parsers_names_are_the_schemas_own() {
+        for (input, name) in [(Input::Blacklists, col::NAME), (Input::Blacklists, col::LISTED_ON), (Input::Exports, col::USCC), (Input::Firms, col::USCC), (Input::Claims, col::CLAIM_ID)] {
+            assert!(input.columns().iter().any(|c| std::ptr::eq(c.name, name)), "{}: {name}", input.name());
+        }
+    }
+}
