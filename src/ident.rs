@@ -462,6 +462,11 @@ mod tests {
         assert!(MaskedId::parse("3502031980****").is_none());
         assert!(MaskedId::parse("****1234").is_none());
         assert!(MaskedId::parse("35020A1980****1234").is_none());
+        // the kept end: digits, the last one a digit or X
+        assert!(MaskedId::parse("3502031980****12A4").is_none());
+        assert!(MaskedId::parse("3502031980****A234").is_none());
+        assert!(MaskedId::parse("3502031980****123Y").is_none());
+        assert!(MaskedId::parse("3502031980****123X").is_some());
     }
 
     #[test]
