@@ -231,12 +231,6 @@ impl MaskedId {
             && full_id.starts_with(&self.prefix)
             && full_id.ends_with(&self.suffix)
     }
-
-    /// Two masked IDs that could be the same person: neither prefix nor suffix contradicts.
-    pub fn compatible(&self, other: &MaskedId) -> bool {
-        (self.prefix.starts_with(&other.prefix) || other.prefix.starts_with(&self.prefix))
-            && (self.suffix.ends_with(&other.suffix) || other.suffix.ends_with(&self.suffix))
-    }
 }
 
 /// What a document number in a listing is.
