@@ -420,3 +420,57 @@ fn listings_are_kept_while_reading_only_when_in_force_on_the_evaluation_date() {
     assert_eq!(kept, ["C1", "C3", "C5"]);
     assert_eq!(r.warnings.iter().map(|w| w.row).collect::<Vec<_>>(), [6]);
 }
+
+#[test]
+fn a_parquet_file_across_row_groups_batches_and_nulls_reads_as_its_csv_does() {
+    // 70,000 listings in row groups of 25,000: the reader's batches of 65,536 rows cross
+    // row groups; nulls in optional columns and one in a required column
+    use polars::prelude::*;
+    use tongbao::validate::ListingParser;
+    let dir = tempfile::tempdir().unwrap();
+    let n = 70_000usize;
+    let id = |i: usize| (i % 7 != 0).then(|| format!("1101051949123100{:02}", i % 100));
+    let name = |i: usize| (i != 500).then(|| format!("甲{i}公司"));
+    let removed = |i: usize| (i % 11 == 0).then(|| "2023-01-01".to_string());
+    let subject = |i: usize| if i % 2 == 0 { "org" } else { "person" };
+    let mut df = df!(
+        "list_type" => (0..n).map(|_| "dishonest_debtor").collect::<Vec<_>>(),
+        "subject_type" => (0..n).map(subject).collect::<Vec<_>>(),
+        "name" => (0..n).map(name).collect::<Vec<_>>(),
+        "id_number" => (0..n).map(id).collect::<Vec<_>>(),
+        "listed_on" => (0..n).map(|_| "2020-01-01").collect::<Vec<_>>(),
+        "removed_on" => (0..n).map(removed).collect::<Vec<_>>(),
+        "case_no" => (0..n).map(|i| format!("C{i}")).collect::<Vec<_>>(),
+    )
+    .unwrap();
+    let pq = dir.path().join("blacklists.parquet");
+    ParquetWriter::new(std::fs::File::create(&pq).unwrap()).with_row_group_size(Some(25_000)).finish(&mut df).unwrap();
+    let mut csv = String::from("list_type,subject_type,name,id_number,listed_on,removed_on,case_no\n");
+    for i in 0..n {
+        let o = |v: Option<String>| v.unwrap_or_default();
+        csv += &format!("dishonest_debtor,{},{},{},2020-01-01,{},C{i}\n", subject(i), o(name(i)), o(id(i)), o(removed(i)));
+    }
+    let csv = write(dir.path(), "blacklists.csv", csv);
+    let read = |p: &Path| {
+        let mut v = Validator::<ListingParser>::default();
+        read_input(Input::Blacklists, &src(p), &mut v).expect("readable");
+        v.finish()
+    };
+    let (from_pq, from_csv) = (read(&pq), read(&csv));
+    assert_eq!((from_pq.counts.read, from_pq.counts.accepted, from_pq.counts.rejected), (70_000, 69_999, 1));
+    assert_eq!(from_pq.counts, from_csv.counts);
+    // a Parquet file has no header row: its row N is the CSV's line N + 1
+    let rejects = |r: &tongbao::validate::Validated<Vec<tongbao::model::Listing>>, shift: u64| {
+        r.rejects.iter().map(|x| (x.row - shift, x.column.clone(), x.reason)).collect::<Vec<_>>()
+    };
+    assert_eq!(rejects(&from_pq, 0), [(501, "name".to_string(), Reason::MissingValue)]);
+    assert_eq!(rejects(&from_pq, 0), rejects(&from_csv, 1));
+    assert_eq!(from_pq.rows.len(), from_csv.rows.len());
+    for (a, b) in from_pq.rows.iter().zip(&from_csv.rows) {
+        assert_eq!((&a.name, &a.name_key, &a.id, &a.id_raw, a.subject_type, a.listed_on, a.removed_on, &a.case_no), (&b.name, &b.name_key, &b.id, &b.id_raw, b.subject_type, b.listed_on, b.removed_on, &b.case_no));
+        assert_eq!(a.origin.row + 1, b.origin.row);
+    }
+    // the last row, in the second batch and the third row group, with its id
+    let last = from_pq.rows.last().unwrap();
+    assert_eq!((last.case_no.as_str(), last.id_raw.as_str(), last.origin.row), ("C69999", "110105194912310099", 70_000));
+}
