@@ -309,6 +309,24 @@ def rej(inp, f, row, col, val, reason, key=None):
     rejects.append([inp, f, row, col, val, reason, key])
 
 
+def accepted(inp, f, raw, keys, faults_of, key_column):
+    """The rows of a keyed input that have no fault, as (row, record, key): every fault of a row
+    is rejected first, and every row of a key that more than one row has is rejected."""
+    count = defaultdict(int)
+    for k in keys.values():
+        if k:
+            count[k] += 1
+    for row, rec in raw:
+        k = keys[row]
+        faults = list(faults_of[row])
+        if k and count[k] > 1:
+            faults.append((key_column, k, "duplicate_key"))
+        for col, val, reason in faults:
+            rej(inp, f, row, col, val, reason, k)
+        if not faults:
+            yield row, rec, k
+
+
 # ---- firms -----------------------------------------------------------------------------------
 firm_rows = []
 with open(os.path.join(S, "firms.csv"), encoding="utf-8") as fh:
@@ -335,23 +353,10 @@ for row, rec in firm_rows:
             faults.append((c, "", "missing_value"))
     firm_faults[row] = faults
     firm_keys[row] = key
-cnt = defaultdict(int)
-for row, k in firm_keys.items():
-    if k:
-        cnt[k] += 1
 firms = {}
-known_firm_usccs = set()
-for row, rec in firm_rows:
-    k = firm_keys[row]
-    faults = list(firm_faults[row])
-    if k and cnt[k] > 1:
-        faults.append(("uscc", k, "duplicate_key"))
-    if k:
-        known_firm_usccs.add(k)
-    for col, val, reason in faults:
-        rej("firms", firms_file, row, col, val, reason, k)
-    if faults:
-        continue
+# every USCC the register holds, the rejected rows' too
+known_firm_usccs = {k for k in firm_keys.values() if k}
+for row, rec, k in accepted("firms", firms_file, firm_rows, firm_keys, firm_faults, "uscc"):
     dc = norm_code(rec.get("district_code", ""))
     if dc and re.match(r"^\d{6}$", dc):
         district, dsrc = dc, "district_code"
@@ -610,21 +615,9 @@ for row, v in enr_raw:
     elif stt is None:
         faults.append(("status", cell_text(v["status"]), "unknown_value"))
     enr_faults[row] = faults
-cnt = defaultdict(int)
-for k in enr_keys.values():
-    if k:
-        cnt[k] += 1
 apps = []
 out_of_run_enr = 0
-for row, v in enr_raw:
-    k = enr_keys[row]
-    faults = list(enr_faults[row])
-    if k and cnt[k] > 1:
-        faults.append(("application_id", k, "duplicate_key"))
-    for col, val, reason in faults:
-        rej("enrollments", "enrollments.xlsx", row, col, val, reason, k)
-    if faults:
-        continue
+for row, v, k in accepted("enrollments", "enrollments.xlsx", enr_raw, enr_keys, enr_faults, "application_id"):
     prem = v["premium_cny"]
     pc = None
     if prem is not None:
@@ -699,20 +692,8 @@ for row, rec in fx_raw:
         faults.append(("cny_per_unit", rec["cny_per_unit"], "invalid_rate"))
     fx_keys[row] = f"{cur} {d.isoformat()}" if curok and d else None
     fx_faults[row] = faults
-cnt = defaultdict(int)
-for k in fx_keys.values():
-    if k:
-        cnt[k] += 1
 fx = defaultdict(list)  # cur -> [(date, rate Fraction, text, units)]
-for row, rec in fx_raw:
-    k = fx_keys[row]
-    faults = list(fx_faults[row])
-    if k and cnt[k] > 1:
-        faults.append(("currency,rate_date", k, "duplicate_key"))
-    for col, val, reason in faults:
-        rej("fx_rates", "fx_rates.csv", row, col, val, reason, k)
-    if faults:
-        continue
+for row, rec, k in accepted("fx_rates", "fx_rates.csv", fx_raw, fx_keys, fx_faults, "currency,rate_date"):
     units = parse_count(rec.get("units", "")) if rec.get("units", "").strip() else None
     if not units:
         units = 1
@@ -769,20 +750,8 @@ for row, rec in claim_raw:
     if rec["status"].strip() and closed(rec["status"], CLAIM_STATUS) is None:
         faults.append(("status", rec["status"], "unknown_value"))
     cl_faults[row] = faults
-cnt = defaultdict(int)
-for k in cl_keys.values():
-    if k:
-        cnt[k] += 1
 claims = []
-for row, rec in claim_raw:
-    k = cl_keys[row]
-    faults = list(cl_faults[row])
-    if k and cnt[k] > 1:
-        faults.append(("claim_id", k, "duplicate_key"))
-    for col, val, reason in faults:
-        rej("claims", "claims.csv", row, col, val, reason, k)
-    if faults:
-        continue
+for row, rec, k in accepted("claims", "claims.csv", claim_raw, cl_keys, cl_faults, "claim_id"):
     ot = closed(rec["obligor_type"], OBLIGOR)
     oid = norm_code(rec["obligor_id"])
     cause = rec["cause"].strip().lower()
