@@ -79,25 +79,23 @@ pub(super) fn read_parquet(input: Input, source: &InputSource, path: &Path, sink
         // a Parquet file has no header row: its first row is row 1
         let row_of = |i: usize| (offset + i) as u64 + 1;
         if lost.iter().all(Option::is_none) {
-            let batch = Batch::from_cells((0..part.height()).map(row_of).collect(), cells, width);
-            sink.rows(&shown, &batch, false);
-            offset += CHUNK;
-            continue;
-        }
-        let mut batch = Batch::with_capacity(width, part.height());
-        for (i, lost) in lost.iter().enumerate() {
-            let row = &cells[i * width..(i + 1) * width];
-            match lost {
-                Some((t, value)) => {
-                    // such rows are taken in where they stand, after the rows before them
-                    sink.rows(&shown, &batch, false);
-                    batch.clear();
-                    sink.row_with_reject(&shown, row_of(i), row, false, columns[*t].name, value, Reason::IdentifierAsNumber);
+            sink.rows(&shown, &Batch::from_cells((0..part.height()).map(row_of).collect(), cells, width), false);
+        } else {
+            let mut batch = Batch::with_capacity(width, part.height());
+            for (i, lost) in lost.iter().enumerate() {
+                let row = &cells[i * width..(i + 1) * width];
+                match lost {
+                    Some((t, value)) => {
+                        // such rows are taken in where they stand, after the rows before them
+                        sink.rows(&shown, &batch, false);
+                        batch.clear();
+                        sink.row_with_reject(&shown, row_of(i), row, false, columns[*t].name, value, Reason::IdentifierAsNumber);
+                    }
+                    None => batch.push(row_of(i), row.iter().copied()),
                 }
-                None => batch.push(row_of(i), row.iter().copied()),
             }
+            sink.rows(&shown, &batch, false);
         }
-        sink.rows(&shown, &batch, false);
         offset += CHUNK;
     }
     Ok(header_map.into_info(file_info(input, path)?))

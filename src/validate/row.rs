@@ -29,10 +29,10 @@ pub struct Validated<T> {
     pub rejected_rows: Vec<(Text, Origin)>,
 }
 
-/// `str::trim`, with the common case first: a value that starts and ends with a visible
+/// `str::trim`, with the common cases first: a value that starts and ends with a visible
 /// ASCII character has nothing to trim (every Unicode space is above ASCII or at most
-/// `b' '`), nor has one whose end characters are not white space (a Chinese name), so
-/// only the others pay for the search.
+/// `b' '`), checked on bytes alone; nor has one whose end characters are not white space
+/// (a Chinese name), checked on the two characters; only the others pay for the search.
 fn trim(s: &str) -> &str {
     let visible = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x80);
     if visible(s.as_bytes().first()) && visible(s.as_bytes().last()) {
@@ -52,7 +52,8 @@ pub struct RowCheck<'a> {
     pub(super) rejects: Vec<Reject>,
     pub(super) warnings: Vec<Reject>,
     /// Set by a parser on a valid row that no rule of this run can use (a listing out of
-    /// force on the evaluation date): counted as accepted, not built, not kept.
+    /// force on the evaluation date, or meeting no firm's keys): counted as accepted, not
+    /// built, not kept.
     pub(super) unused: bool,
 }
 
