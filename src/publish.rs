@@ -59,6 +59,19 @@ impl Staging {
         rows
     }
 
+    /// Write one frame as `<stem>.parquet`; its row count. The fault point `file:N` fires
+    /// once it is done.
+    pub fn write_parquet(&mut self, stem: &str, df: &mut DataFrame) -> Result<usize> {
+        let rows = write_parquet_file(&self.parquet_path(stem), df)?;
+        self.count_file()?;
+        Ok(rows)
+    }
+
+    /// Where `<stem>.parquet` is written: the summaries read the detail tables back from it.
+    pub fn parquet_path(&self, stem: &str) -> PathBuf {
+        self.dir.join(format!("{stem}.parquet"))
+    }
+
     /// Write any other file (the manifest, the report).
     pub fn write_bytes(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
         let path = self.dir.join(name);

@@ -1,6 +1,6 @@
 //! The nightly run: lock, load, evaluate, summarise, publish. Reads like the pipeline.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -49,16 +49,51 @@ pub fn period_for(config: &Config) -> Result<&Period, CommandError> {
     })
 }
 
-/// The detail tables of an evaluation, by output name. The evaluation and the inputs are
-/// taken whole and freed as soon as they are no longer needed, each rule's rows as soon
-/// as its table is built: for a national register each is gigabytes.
-pub fn detail_tables(
+/// Build the detail tables of an evaluation and write each into `staging` as soon as it is
+/// built, on a thread of its own while the next one is built: at most two tables are in
+/// memory at once, not all eight (for a national register each is gigabytes). The
+/// evaluation and the inputs are taken whole and freed as soon as they are no longer
+/// needed, each rule's rows as soon as its table is built. Returns the manifest's entry of
+/// each table, in name order.
+pub fn write_detail_tables(
+    staging: &mut Staging,
     eval: Evaluation,
     inputs: Inputs,
     rejects: &[Reject],
     warnings: &[Reject],
     previous_queue: Option<&HashSet<String>>,
-) -> anyhow::Result<BTreeMap<&'static str, DataFrame>> {
+) -> anyhow::Result<Vec<OutputEntry>> {
+    std::thread::scope(|scope| {
+        // a rendezvous: the writer holds the table it writes, the builder the one it built
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(&'static str, DataFrame)>(0);
+        let writer = scope.spawn(move || -> anyhow::Result<Vec<OutputEntry>> {
+            let mut outputs = Vec::new();
+            for (name, mut df) in rx {
+                let rows = staging.write_parquet(name, &mut df)?;
+                outputs.push(OutputEntry { name: name.to_string(), file: format!("{name}.parquet"), rows: Some(rows) });
+            }
+            Ok(outputs)
+        });
+        let mut emit = move |name: &'static str, df: DataFrame| tx.send((name, df)).map_err(|_| anyhow!("the writer of the detail tables stopped"));
+        let built = build_detail_tables(eval, inputs, rejects, warnings, previous_queue, &mut emit);
+        drop(emit);
+        // the writer's own error, when it stopped, says why the builder could not go on
+        let mut outputs = writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        built?;
+        outputs.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(outputs)
+    })
+}
+
+/// Each detail table, handed to `emit` as soon as it is built.
+fn build_detail_tables(
+    eval: Evaluation,
+    inputs: Inputs,
+    rejects: &[Reject],
+    warnings: &[Reject],
+    previous_queue: Option<&HashSet<String>>,
+    emit: &mut dyn FnMut(&'static str, DataFrame) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     // from the inputs, only the names of the firms with hits are needed
     let hit_firms: foldhash::HashSet<&str> = eval.hits.iter().map(|h| h.uscc.as_str()).collect();
     let names: foldhash::HashMap<Text, Arc<str>> =
@@ -66,19 +101,17 @@ pub fn detail_tables(
     drop(hit_firms);
     drop(inputs);
     let Evaluation { as_of, period, eligibility, hits, reconciliation, claims, reviews, .. } = eval;
-    let mut t = BTreeMap::new();
-    t.insert(out::FIRM_ELIGIBILITY, frames::firm_eligibility(&eligibility, as_of, &period.id)?);
+    emit(out::FIRM_ELIGIBILITY, frames::firm_eligibility(&eligibility, as_of, &period.id)?)?;
     drop(eligibility);
-    t.insert(out::ENROLLMENT_RECONCILIATION, frames::reconciliation(&reconciliation)?);
+    emit(out::ENROLLMENT_RECONCILIATION, frames::reconciliation(&reconciliation)?)?;
     drop(reconciliation);
-    t.insert(out::BLACKLIST_HITS, frames::blacklist_hits(&hits, &names)?);
-    t.insert(out::REVIEW_QUEUE, frames::review_queue(&hits, &names, previous_queue)?);
+    emit(out::BLACKLIST_HITS, frames::blacklist_hits(&hits, &names)?)?;
+    emit(out::REVIEW_QUEUE, frames::review_queue(&hits, &names, previous_queue)?)?;
     drop(hits);
-    t.insert(out::REVIEW_DECISIONS, frames::review_decisions(&reviews)?);
-    t.insert(out::CLAIM_INDEMNITY, frames::claim_indemnity(&claims)?);
-    t.insert(out::REJECTS, frames::rejects(rejects, true)?);
-    t.insert(out::ROW_WARNINGS, frames::rejects(warnings, false)?);
-    Ok(t)
+    emit(out::REVIEW_DECISIONS, frames::review_decisions(&reviews)?)?;
+    emit(out::CLAIM_INDEMNITY, frames::claim_indemnity(&claims)?)?;
+    emit(out::REJECTS, frames::rejects(rejects, true)?)?;
+    emit(out::ROW_WARNINGS, frames::rejects(warnings, false)?)
 }
 
 /// The possible matches in a published run's review queue, by [`frames::queue_key`];
@@ -188,13 +221,15 @@ pub fn run(config: &Config, progress: &Progress) -> Result<RunOutput, CommandErr
     let Loaded { inputs, reports, rejects, warnings: row_warnings } = loaded;
     progress.stage("building tables");
     let previous_queue = previous.as_ref().and_then(|p| queue_keys(&p.folder));
-    let tables = detail_tables(eval, inputs, &rejects, &row_warnings, previous_queue.as_ref())?;
+    // the run's folder is written aside from here on, the detail tables first
+    let mut staging = Staging::new(&config.output_root, &publish::folder_name(config.as_of))?;
+    let tables = write_detail_tables(&mut staging, eval, inputs, &rejects, &row_warnings, previous_queue.as_ref())?;
     let row_warning_count = row_warnings.len();
     drop((rejects, row_warnings));
     record.lap(Stage::Tables, None);
-    let summary_frames = run_summaries(&mut record, &queries, &tables, reference_year, progress)?;
+    let summary_frames = run_summaries(&mut record, &queries, &staging, reference_year, progress)?;
     let report = render_report(&mut record, &summary_frames, progress)?;
-    let (folder, manifest) = publish(&mut record, tables, summary_frames, &report, &reports, &counts, verdict, progress)?;
+    let (folder, manifest) = publish(&mut record, staging, tables, summary_frames, &report, &reports, &counts, verdict, progress)?;
     let pruned = retain(config, &folder)?;
     progress.finish();
     Ok(RunOutput { folder, manifest, row_warnings: row_warning_count, figures, pruned })
@@ -281,18 +316,17 @@ impl OutOfRun {
     }
 }
 
-/// The summary queries over the detail tables and the `params` table.
+/// The summary queries over the detail tables as staged and the `params` table.
 fn run_summaries(
     record: &mut Record,
     queries: &[summaries::Query],
-    tables: &BTreeMap<&'static str, DataFrame>,
+    staging: &Staging,
     reference_year: i32,
     progress: &Progress,
 ) -> Result<Vec<(String, DataFrame)>, CommandError> {
     progress.stage("summaries");
-    let mut sql_tables: BTreeMap<&str, DataFrame> = tables.iter().map(|(k, v)| (*k, v.clone())).collect();
-    sql_tables.insert("params", summaries::params(record.period, record.config.as_of, reference_year).context("params table")?);
-    let frames = summaries::run(queries, &sql_tables).map_err(CommandError::Queries)?;
+    let params = summaries::params(record.period, record.config.as_of, reference_year).context("params table")?;
+    let frames = summaries::run_on_files(queries, &staging.dir, params).map_err(CommandError::Queries)?;
     record.lap(Stage::Summaries, None);
     Ok(frames)
 }
@@ -309,11 +343,13 @@ fn render_report(record: &mut Record, summary_frames: &[(String, DataFrame)], pr
     Ok(report)
 }
 
-/// Write every file into a staging folder and put it in place whole; then `latest`.
+/// Write the rest of the run's files beside its detail tables and put the folder in place
+/// whole; then `latest`.
 #[allow(clippy::too_many_arguments)]
 fn publish(
     record: &mut Record,
-    tables: BTreeMap<&'static str, DataFrame>,
+    mut staging: Staging,
+    tables: Vec<OutputEntry>,
     summary_frames: Vec<(String, DataFrame)>,
     report: &str,
     reports: &[load::InputReport],
@@ -323,9 +359,8 @@ fn publish(
 ) -> Result<(PathBuf, Manifest), CommandError> {
     progress.stage("publishing");
     let config = record.config;
-    let mut staging = Staging::new(&config.output_root, &publish::folder_name(config.as_of))?;
-    let frames: Vec<(String, DataFrame)> = tables.into_iter().map(|(k, v)| (k.to_string(), v)).chain(summary_frames).collect();
-    let mut outputs = write_tables(&mut staging, frames)?;
+    let mut outputs = tables;
+    outputs.extend(write_tables(&mut staging, summary_frames)?);
     outputs.push(OutputEntry { name: "report".into(), file: out::REPORT.into(), rows: None });
     record.lap(Stage::Write, None);
     let manifest = record.manifest(reports, |i| out_of_run.of_input(i), outputs, verdict, exit::SUCCESS);

@@ -121,12 +121,32 @@ fn collect(lf: LazyFrame) -> PolarsResult<DataFrame> {
     lf.collect_with_engine(Engine::Streaming).map(|result| result.unwrap_single())
 }
 
-/// Run every query over `tables`; every query is tried, and all failures are returned
-/// together, each naming its file.
+/// Run every query over `tables` in memory; every query is tried, and all failures are
+/// returned together, each naming its file.
 pub fn run(queries: &[Query], tables: &BTreeMap<&str, DataFrame>) -> Result<Vec<(String, DataFrame)>, Vec<QueryError>> {
+    run_over(queries, tables.iter().map(|(name, df)| (*name, df.clone().lazy())))
+}
+
+/// Run every query over the parquet files of the detail tables (`<stem>.parquet` in `dir`,
+/// as a run stages them) and the in-memory `params`: the queries stream through the files,
+/// so a national register's tables need not be held in memory to be summarised.
+pub fn run_on_files(queries: &[Query], dir: &Path, params: DataFrame) -> Result<Vec<(String, DataFrame)>, Vec<QueryError>> {
+    let scan = |stem: &str| -> Result<LazyFrame, QueryError> {
+        let path = dir.join(format!("{stem}.parquet"));
+        let failed = |e: PolarsError| QueryError { file: path.display().to_string(), message: e.to_string() };
+        LazyFrame::scan_parquet(PlRefPath::try_from_path(&path).map_err(failed)?, ScanArgsParquet::default()).map_err(failed)
+    };
+    let mut tables = vec![("params", params.lazy())];
+    for stem in crate::schema::out::DETAIL_TABLES {
+        tables.push((stem, scan(stem).map_err(|e| vec![e])?));
+    }
+    run_over(queries, tables)
+}
+
+fn run_over<'a>(queries: &[Query], tables: impl IntoIterator<Item = (&'a str, LazyFrame)>) -> Result<Vec<(String, DataFrame)>, Vec<QueryError>> {
     let mut ctx = SQLContext::new();
-    for (name, df) in tables {
-        ctx.register(name, df.clone().lazy());
+    for (name, lf) in tables {
+        ctx.register(name, lf);
     }
     let mut out = Vec::new();
     let mut errors = Vec::new();
