@@ -82,12 +82,15 @@ pub fn load(config: &Config, progress: &Progress) -> Result<Loaded, IngestError>
         (input, e)
     };
     let skip = |input: Input| failed_at.load(Ordering::SeqCst) < input as usize;
+    // eligibility reads one year's exports: the year before the evaluation date's, unless
+    // the policy says otherwise (a date no period covers keeps every year)
+    let reference_year = config.policy.period_on(config.as_of).map(|p| p.reference_year_for(config.as_of));
     let (lane_a, lane_b) = std::thread::scope(|scope| {
         let lane_b = scope.spawn(|| -> Result<Option<_>, (Input, IngestError)> {
             if skip(Input::Exports) {
                 return Ok(None);
             }
-            let exports = read_exports(src(Input::Exports), progress).map_err(|e| failed(Input::Exports, e))?;
+            let exports = read_exports(src(Input::Exports), reference_year, progress).map_err(|e| failed(Input::Exports, e))?;
             if skip(Input::Enrollments) {
                 return Ok(None);
             }
@@ -130,9 +133,10 @@ pub fn load(config: &Config, progress: &Progress) -> Result<Loaded, IngestError>
     Ok(Loaded::from_read(read))
 }
 
-/// The exports, summed per firm and year as they are read.
-fn read_exports(source: &InputSource, progress: &Progress) -> Result<(Validated<crate::model::Exports>, InputReport), IngestError> {
-    read_into(Input::Exports, source, ExportValidator::default(), ExportValidator::finish, progress)
+/// The exports, summed per firm as they are read: those of `year` only, when it is given.
+fn read_exports(source: &InputSource, year: Option<i32>, progress: &Progress) -> Result<(Validated<crate::model::Exports>, InputReport), IngestError> {
+    let validator = year.map_or_else(ExportValidator::default, ExportValidator::for_year);
+    read_into(Input::Exports, source, validator, ExportValidator::finish, progress)
 }
 
 /// The firms in USCC order, the order of every per-firm output: the rules keep the firms'

@@ -48,7 +48,8 @@ pub struct ExportTotals {
     pub rows: u32,
 }
 
-/// Exports by (USCC, year).
+/// Exports by (USCC, year). A run's loading keeps the reference year's only
+/// (`ExportValidator::for_year`).
 pub type Exports = foldhash::HashMap<(UsccKey, i32), ExportTotals>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -14,6 +14,10 @@ use crate::values;
 pub struct ExportValidator {
     /// Keyed by the USCC's 18 bytes, so that a row costs no allocation.
     totals: Exports,
+    /// The only year summed, when set: a run's eligibility reads one year's exports, and a
+    /// national register's other years would double the map. Rows of other years are
+    /// checked and counted all the same.
+    year: Option<i32>,
     rejects: Vec<Reject>,
     warnings: Vec<Reject>,
     counts: Counts,
@@ -38,6 +42,11 @@ fn check_export(file: &str, row: u64, cells: &[Option<&str>], spreadsheet: bool)
 }
 
 impl ExportValidator {
+    /// A validator that sums only the exports of `year` (every year's rows are checked).
+    pub fn for_year(year: i32) -> ExportValidator {
+        ExportValidator { year: Some(year), ..ExportValidator::default() }
+    }
+
     fn absorb(&mut self, checked: ExportRow) {
         let (value, mut rejects, mut warnings) = checked;
         self.counts.read += 1;
@@ -49,6 +58,9 @@ impl ExportValidator {
         }
         if let Some((u, year, is_self, cents)) = value {
             self.counts.accepted += 1;
+            if self.year.is_some_and(|kept| kept != year) {
+                return;
+            }
             let t = self.totals.entry((u, year)).or_default();
             if is_self {
                 t.self_cents += cents;

@@ -81,6 +81,23 @@ fn a_folder_reads_all_its_files_and_skips_others_with_a_warning() {
 }
 
 #[test]
+fn a_run_sums_only_its_reference_years_exports_and_checks_every_year() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let u1 = uscc("91", "350203", "AAAAAAA1");
+    let rows = format!("uscc,month,trade_channel,export_usd\n{u1},2021-01,self,1\n{u1},2020-12,self,2\n{u1},2022-01,agency,3\n{u1},2020-13,self,4\n{u1},2021-02,agency,5\n");
+    std::fs::write(dir.path().join("e.csv"), rows).unwrap();
+    let mut v = tongbao::validate::ExportValidator::for_year(2021);
+    read_input(Input::Exports, &source(&dir.path().join("e.csv")), &mut v).expect("readable");
+    let r = v.finish();
+    // the 2020 and 2022 rows are accepted and counted, not summed; the bad month of 2020 is a reject
+    assert_eq!((r.counts.read, r.counts.accepted, r.counts.rejected), (5, 4, 1));
+    assert_eq!(r.rejects.iter().map(|x| (x.row, x.column.as_str())).collect::<Vec<_>>(), vec![(5, "month")]);
+    assert_eq!(r.rows.len(), 1);
+    let t = r.rows[&(ukey(&u1), 2021)];
+    assert_eq!((t.self_cents, t.agency_cents, t.rows), (100, 500, 2));
+}
+
+#[test]
 fn a_glob_reads_every_matching_file() {
     let dir = tempfile::tempdir().expect("tmp");
     let u1 = uscc("91", "350203", "AAAAAAA1");
