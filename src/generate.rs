@@ -103,13 +103,48 @@ impl TableSink for CsvSink {
 struct ParquetSink {
     dir: PathBuf,
     columns: Vec<(&'static str, Kind)>,
-    texts: Vec<Vec<Option<String>>>,
-    floats: Vec<Vec<Option<f64>>>,
+    part_columns: Vec<PartColumn>,
     rows: usize,
     part: usize,
 }
 
 const PART_ROWS: usize = 1_000_000;
+
+/// A column of a Parquet part as it fills: the values go straight into Arrow buffers. (A
+/// `String` kept per cell until the part was written cost more in malloc than the writing.)
+enum PartColumn {
+    Text(polars::prelude::StringChunkedBuilder),
+    Float(polars::prelude::PrimitiveChunkedBuilder<polars::prelude::Float64Type>),
+}
+
+impl PartColumn {
+    fn new(name: &str, kind: Kind) -> PartColumn {
+        match kind {
+            Kind::Text => PartColumn::Text(polars::prelude::StringChunkedBuilder::new(name.into(), PART_ROWS)),
+            Kind::Float => PartColumn::Float(polars::prelude::PrimitiveChunkedBuilder::new(name.into(), PART_ROWS)),
+        }
+    }
+
+    fn push(&mut self, cell: Cell) {
+        use polars::prelude::ChunkedBuilder;
+        match (self, cell) {
+            (PartColumn::Text(b), Cell::Text(s)) => b.append_value(s),
+            (PartColumn::Text(b), Cell::Num(f)) => b.append_value(crate::ingest::float_text(f)),
+            (PartColumn::Float(b), Cell::Num(f)) => b.append_value(f),
+            (PartColumn::Float(b), Cell::Text(s)) => b.append_value(s.parse().unwrap_or(f64::NAN)),
+            (PartColumn::Text(b), Cell::Empty) => b.append_null(),
+            (PartColumn::Float(b), Cell::Empty) => b.append_null(),
+        }
+    }
+
+    fn finish(self) -> polars::prelude::Column {
+        use polars::prelude::{ChunkedBuilder, IntoColumn};
+        match self {
+            PartColumn::Text(b) => b.finish().into_column(),
+            PartColumn::Float(b) => b.finish().into_column(),
+        }
+    }
+}
 
 impl ParquetSink {
     fn flush_part(&mut self) -> Result<()> {
@@ -117,14 +152,12 @@ impl ParquetSink {
         if self.rows == 0 {
             return Ok(());
         }
-        let mut cols = Vec::new();
-        for (i, (name, kind)) in self.columns.iter().enumerate() {
-            let c = match kind {
-                Kind::Text => Column::new((*name).into(), std::mem::take(&mut self.texts[i])),
-                Kind::Float => Column::new((*name).into(), std::mem::take(&mut self.floats[i])),
-            };
-            cols.push(c);
-        }
+        let cols: Vec<Column> = self
+            .columns
+            .iter()
+            .zip(&mut self.part_columns)
+            .map(|((name, kind), c)| std::mem::replace(c, PartColumn::new(name, *kind)).finish())
+            .collect();
         let mut df = DataFrame::new(self.rows, cols)?;
         let path = self.dir.join(format!("part-{:05}.parquet", self.part));
         let f = File::create(&path).with_context(|| format!("cannot create `{}`", path.display()))?;
@@ -137,19 +170,8 @@ impl ParquetSink {
 
 impl TableSink for ParquetSink {
     fn row(&mut self, cells: Vec<Cell>) -> Result<()> {
-        for (i, c) in cells.into_iter().enumerate() {
-            match self.columns[i].1 {
-                Kind::Text => self.texts[i].push(match c {
-                    Cell::Text(s) => Some(s),
-                    Cell::Num(f) => Some(crate::ingest::float_text(f)),
-                    Cell::Empty => None,
-                }),
-                Kind::Float => self.floats[i].push(match c {
-                    Cell::Num(f) => Some(f),
-                    Cell::Text(s) => Some(s.parse().unwrap_or(f64::NAN)),
-                    Cell::Empty => None,
-                }),
-            }
+        for (c, cell) in self.part_columns.iter_mut().zip(cells) {
+            c.push(cell);
         }
         self.rows += 1;
         if self.rows >= PART_ROWS {
@@ -178,8 +200,7 @@ fn sink(out: &Path, name: &str, format: OutFormat, columns: &[(&'static str, Kin
             Ok(Box::new(ParquetSink {
                 dir,
                 columns: columns.to_vec(),
-                texts: vec![Vec::new(); columns.len()],
-                floats: vec![Vec::new(); columns.len()],
+                part_columns: columns.iter().map(|(name, kind)| PartColumn::new(name, *kind)).collect(),
                 rows: 0,
                 part: 0,
             }))
