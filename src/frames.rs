@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use crate::model::FxRate;
+use crate::model::{Firm, FxRate};
 use crate::rejects::Reject;
 use crate::rules::blacklist::Hit;
 use crate::rules::claims::ClaimResult;
@@ -96,31 +96,33 @@ pub fn rate_text(r: &FxRate) -> String {
     format!("{int_part}.{frac}")
 }
 
-/// `firm_eligibility`: one row per accepted firm, sorted by USCC.
-pub fn firm_eligibility(rows: &[Eligibility], as_of: NaiveDate, period_id: &str) -> PolarsResult<DataFrame> {
-    let mut rows: Vec<&Eligibility> = rows.iter().collect();
+/// `firm_eligibility`: one row per accepted firm, sorted by USCC. `eligibility` is the
+/// verdict on each of `firms`, in the same order.
+pub fn firm_eligibility(firms: &[Firm], eligibility: &[Eligibility], as_of: NaiveDate, period_id: &str) -> PolarsResult<DataFrame> {
+    polars_ensure!(firms.len() == eligibility.len(), ComputeError: "{} firms but {} verdicts", firms.len(), eligibility.len());
+    let mut rows: Vec<(&Firm, &Eligibility)> = firms.iter().zip(eligibility).collect();
     // stable and adaptive: rows already in USCC order (the firms are kept so) cost one pass
-    rows.par_sort_by(|a, b| a.uscc.as_bytes().cmp(b.uscc.as_bytes()));
+    rows.par_sort_by(|a, b| a.0.uscc.as_bytes().cmp(b.0.uscc.as_bytes()));
     let n = rows.len();
     frame(
         n,
         columns![
             date("as_of", std::iter::repeat_n(Some(as_of), n)),
             text("period_id", std::iter::repeat_n(Some(period_id), n)),
-            text("uscc", rows.iter().map(|r| Some(&r.uscc))),
-            text("name", rows.iter().map(|r| Some(&r.name))),
-            text("company_type", rows.iter().map(|r| Some(&r.company_type))),
-            text("reg_status", rows.iter().map(|r| Some(&r.reg_status))),
-            text("legal_rep_name", rows.iter().map(|r| Some(&r.legal_rep_name))),
-            text("district", rows.iter().map(|r| Some(&r.district))),
-            text("district_source", rows.iter().map(|r| Some(r.district_source))),
-            int("reference_year", rows.iter().map(|r| Some(r.reference_year as i64))),
-            money("self_exports_usd", rows.iter().map(|r| Some(r.self_exports_cents))),
-            money("agency_exports_usd", rows.iter().map(|r| Some(r.agency_exports_cents))),
-            flag("is_eligible", rows.iter().map(|r| Some(r.is_eligible))),
-            text("reasons", rows.iter().map(|r| Some(r.reasons.as_str()))),
-            int("blacklist_hits", rows.iter().map(|r| Some(r.hits as i64))),
-            int("possible_matches", rows.iter().map(|r| Some(r.possible_matches as i64))),
+            text("uscc", rows.iter().map(|(f, _)| Some(&f.uscc))),
+            text("name", rows.iter().map(|(f, _)| Some(&f.name))),
+            text("company_type", rows.iter().map(|(f, _)| Some(&f.company_type))),
+            text("reg_status", rows.iter().map(|(f, _)| Some(&f.reg_status))),
+            text("legal_rep_name", rows.iter().map(|(f, _)| Some(&f.legal_rep_name))),
+            text("district", rows.iter().map(|(_, r)| Some(&r.district))),
+            text("district_source", rows.iter().map(|(_, r)| Some(r.district_source))),
+            int("reference_year", rows.iter().map(|(_, r)| Some(r.reference_year as i64))),
+            money("self_exports_usd", rows.iter().map(|(_, r)| Some(r.self_exports_cents))),
+            money("agency_exports_usd", rows.iter().map(|(_, r)| Some(r.agency_exports_cents))),
+            flag("is_eligible", rows.iter().map(|(_, r)| Some(r.is_eligible))),
+            text("reasons", rows.iter().map(|(_, r)| Some(r.reasons.as_str()))),
+            int("blacklist_hits", rows.iter().map(|(_, r)| Some(r.hits as i64))),
+            int("possible_matches", rows.iter().map(|(_, r)| Some(r.possible_matches as i64))),
         ],
     )
 }
@@ -169,7 +171,8 @@ pub fn review_queue(
     previous: Option<&std::collections::HashSet<String>>,
 ) -> PolarsResult<DataFrame> {
     let mut rows: Vec<&Hit> = hits.iter().filter(|h| h.is_open()).collect();
-    rows.sort_by(|a, b| b.listed_on.cmp(&a.listed_on).then_with(|| a.uscc.cmp(&b.uscc)).then_with(|| a.order_key().cmp(&b.order_key())));
+    // stable, as the serial sort was: eleven million possible matches at national scale
+    rows.par_sort_by(|a, b| b.listed_on.cmp(&a.listed_on).then_with(|| a.uscc.cmp(&b.uscc)).then_with(|| a.order_key().cmp(&b.order_key())));
     let key = |h: &Hit| queue_key(&h.uscc, h.kind.as_str(), h.list_type.as_str(), &h.case_no, &h.listed_name, &h.listed_id, &h.listed_on.to_string());
     let n = rows.len();
     frame(

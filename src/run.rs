@@ -94,15 +94,15 @@ fn build_detail_tables(
     previous_queue: Option<&HashSet<String>>,
     emit: &mut dyn FnMut(&'static str, DataFrame) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    // from the inputs, only the names of the firms with hits are needed
-    let hit_firms: foldhash::HashSet<&str> = eval.hits.iter().map(|h| h.uscc.as_str()).collect();
+    let Evaluation { as_of, period, eligibility, hits, reconciliation, claims, reviews, .. } = eval;
+    emit(out::FIRM_ELIGIBILITY, frames::firm_eligibility(&inputs.firms, &eligibility, as_of, &period.id)?)?;
+    drop(eligibility);
+    // from the inputs, only the names of the firms with hits are needed from here on
+    let hit_firms: foldhash::HashSet<&str> = hits.iter().map(|h| h.uscc.as_str()).collect();
     let names: foldhash::HashMap<Text, Arc<str>> =
         inputs.firms.iter().filter(|f| hit_firms.contains(f.uscc.as_str())).map(|f| (f.uscc.clone(), f.name.clone())).collect();
     drop(hit_firms);
     drop(inputs);
-    let Evaluation { as_of, period, eligibility, hits, reconciliation, claims, reviews, .. } = eval;
-    emit(out::FIRM_ELIGIBILITY, frames::firm_eligibility(&eligibility, as_of, &period.id)?)?;
-    drop(eligibility);
     emit(out::ENROLLMENT_RECONCILIATION, frames::reconciliation(&reconciliation)?)?;
     drop(reconciliation);
     emit(out::BLACKLIST_HITS, frames::blacklist_hits(&hits, &names)?)?;

@@ -1,8 +1,6 @@
 //! Firm eligibility (docs/rules.md): every failing reason, the reference-year self-operated
 //! exports and the district.
 
-use std::sync::Arc;
-
 use crate::model::{Exports, Firm, Text};
 use crate::policy::Period;
 use crate::rules::blacklist::Hit;
@@ -81,16 +79,12 @@ impl FirmReasons {
     }
 }
 
-/// One firm's eligibility on the evaluation date.
+/// One firm's eligibility on the evaluation date: the verdict only. It is judged for each
+/// firm in the firms' order, and the firm's own words (USCC, name, company type,
+/// registration status, legal representative) are read from the firm when the table is
+/// built, not copied here: at national scale ten million copies were a gigabyte.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Eligibility {
-    pub uscc: Text,
-    /// The firm's name, shared with the firm.
-    pub name: Arc<str>,
-    /// The registry's words the rules read, published so that a run explains itself.
-    pub company_type: Text,
-    pub reg_status: Text,
-    pub legal_rep_name: Text,
     pub district: Text,
     /// `district_code` when given, else `uscc`.
     pub district_source: &'static str,
@@ -151,11 +145,6 @@ pub fn judge(firm: &Firm, exports: &Exports, period: &Period, reference_year: i3
         reasons.push(FirmReason::LegalRepBlacklisted);
     }
     Eligibility {
-        uscc: firm.uscc.clone(),
-        name: firm.name.clone(),
-        company_type: firm.company_type.clone(),
-        reg_status: firm.reg_status.clone(),
-        legal_rep_name: firm.legal_rep_name.clone(),
         district,
         district_source,
         reference_year,

@@ -560,7 +560,7 @@ fn explain_lists_the_earlier_claims_of_the_same_ledger_only_in_notification_then
     let as_of = d(AS_OF);
     for (name, mut df) in [
         ("claim_indemnity", tongbao::frames::claim_indemnity(&priced).unwrap()),
-        ("firm_eligibility", tongbao::frames::firm_eligibility(&[], as_of, "2022-2023").unwrap()),
+        ("firm_eligibility", tongbao::frames::firm_eligibility(&[], &[], as_of, "2022-2023").unwrap()),
         ("rejects", tongbao::frames::rejects(&[], true).unwrap()),
     ] {
         let file = std::fs::File::create(run.join(format!("{name}.parquet"))).unwrap();
