@@ -68,6 +68,21 @@ fn frame(height: usize, columns: Vec<Build<'_>>) -> PolarsResult<DataFrame> {
     DataFrame::new(height, columns)
 }
 
+/// Where a large table's parts go as they are built: one row group each
+/// (`publish::row_groups`), so that the whole table is never in memory.
+pub type Parts<'a> = &'a mut dyn FnMut(DataFrame) -> anyhow::Result<()>;
+
+/// Build the table of `rows` (already in the table's order) a row group at a time and hand
+/// each part to `each`; a table with no rows is one empty part.
+fn in_parts<R>(rows: &[R], build: impl Fn(&[R]) -> PolarsResult<DataFrame>, each: Parts) -> anyhow::Result<()> {
+    let mut start = 0;
+    for n in crate::publish::row_groups(rows.len()) {
+        each(build(&rows[start..start + n])?)?;
+        start += n;
+    }
+    Ok(())
+}
+
 /// A published table of a run folder, `<dir>/<stem>.parquet`.
 pub fn read_table(dir: &std::path::Path, stem: &str) -> anyhow::Result<DataFrame> {
     use anyhow::Context;
@@ -99,10 +114,23 @@ pub fn rate_text(r: &FxRate) -> String {
 /// `firm_eligibility`: one row per accepted firm, sorted by USCC. `eligibility` is the
 /// verdict on each of `firms`, in the same order.
 pub fn firm_eligibility(firms: &[Firm], eligibility: &[Eligibility], as_of: NaiveDate, period_id: &str) -> PolarsResult<DataFrame> {
+    eligibility_frame(&eligibility_rows(firms, eligibility)?, as_of, period_id)
+}
+
+/// `firm_eligibility`, a row group at a time.
+pub fn firm_eligibility_parts(firms: &[Firm], eligibility: &[Eligibility], as_of: NaiveDate, period_id: &str, each: Parts) -> anyhow::Result<()> {
+    in_parts(&eligibility_rows(firms, eligibility)?, |rows| eligibility_frame(rows, as_of, period_id), each)
+}
+
+fn eligibility_rows<'a>(firms: &'a [Firm], eligibility: &'a [Eligibility]) -> PolarsResult<Vec<(&'a Firm, &'a Eligibility)>> {
     polars_ensure!(firms.len() == eligibility.len(), ComputeError: "{} firms but {} verdicts", firms.len(), eligibility.len());
     let mut rows: Vec<(&Firm, &Eligibility)> = firms.iter().zip(eligibility).collect();
     // stable and adaptive: rows already in USCC order (the firms are kept so) cost one pass
     rows.par_sort_by(|a, b| a.0.uscc.as_bytes().cmp(b.0.uscc.as_bytes()));
+    Ok(rows)
+}
+
+fn eligibility_frame(rows: &[(&Firm, &Eligibility)], as_of: NaiveDate, period_id: &str) -> PolarsResult<DataFrame> {
     let n = rows.len();
     frame(
         n,
@@ -128,10 +156,26 @@ pub fn firm_eligibility(firms: &[Firm], eligibility: &[Eligibility], as_of: Naiv
 }
 
 /// `blacklist_hits`: every hit and possible match, sorted by firm, then how it matched.
-pub fn blacklist_hits(hits: &[Hit], firm_names: &foldhash::HashMap<crate::model::Text, std::sync::Arc<str>>) -> PolarsResult<DataFrame> {
+pub fn blacklist_hits(hits: &[Hit], firm_names: &FirmNames) -> PolarsResult<DataFrame> {
+    hits_frame(&hits_rows(hits), firm_names)
+}
+
+/// `blacklist_hits`, a row group at a time.
+pub fn blacklist_hits_parts(hits: &[Hit], firm_names: &FirmNames, each: Parts) -> anyhow::Result<()> {
+    in_parts(&hits_rows(hits), |rows| hits_frame(rows, firm_names), each)
+}
+
+/// The names of the firms with hits, by USCC.
+pub type FirmNames = foldhash::HashMap<crate::model::Text, std::sync::Arc<str>>;
+
+fn hits_rows(hits: &[Hit]) -> Vec<&Hit> {
     let mut rows: Vec<&Hit> = hits.iter().collect();
     // the screen gives them in this order already when the firms are in USCC order
     rows.par_sort_by(|a, b| a.uscc.as_bytes().cmp(b.uscc.as_bytes()).then_with(|| a.order_key().cmp(&b.order_key())));
+    rows
+}
+
+fn hits_frame(rows: &[&Hit], firm_names: &FirmNames) -> PolarsResult<DataFrame> {
     let n = rows.len();
     frame(
         n,
@@ -141,17 +185,17 @@ pub fn blacklist_hits(hits: &[Hit], firm_names: &foldhash::HashMap<crate::model:
             text("subject", rows.iter().map(|r| Some(r.kind.subject()))),
             text("match", rows.iter().map(|r| Some(r.kind.as_str()))),
             flag("is_hit", rows.iter().map(|r| Some(r.counts_as_hit()))),
-            text("list_type", rows.iter().map(|r| Some(r.list_type.as_str()))),
-            text("case_no", rows.iter().map(|r| Some(&r.case_no))),
-            text("listed_name", rows.iter().map(|r| Some(&r.listed_name))),
-            text("listed_id", rows.iter().map(|r| Some(&r.listed_id))),
-            date("listed_on", rows.iter().map(|r| Some(r.listed_on))),
-            date("removed_on", rows.iter().map(|r| r.removed_on)),
+            text("list_type", rows.iter().map(|r| Some(r.listing.list_type.as_str()))),
+            text("case_no", rows.iter().map(|r| Some(&r.listing.case_no))),
+            text("listed_name", rows.iter().map(|r| Some(&r.listing.name))),
+            text("listed_id", rows.iter().map(|r| Some(&r.listing.id_raw))),
+            date("listed_on", rows.iter().map(|r| Some(r.listing.listed_on))),
+            date("removed_on", rows.iter().map(|r| r.listing.removed_on)),
             text("review", rows.iter().map(|r| r.review.as_ref().map(|a| a.decision.as_str()))),
             date("reviewed_on", rows.iter().map(|r| r.review.as_ref().map(|a| a.decided_on))),
             text("reviewer", rows.iter().map(|r| r.review.as_ref().map(|a| &a.reviewer))),
-            text("source_file", rows.iter().map(|r| Some(&*r.origin.file))),
-            int("source_row", rows.iter().map(|r| Some(r.origin.row as i64))),
+            text("source_file", rows.iter().map(|r| Some(&*r.listing.origin.file))),
+            int("source_row", rows.iter().map(|r| Some(r.listing.origin.row as i64))),
         ],
     )
 }
@@ -165,31 +209,43 @@ pub fn queue_key(uscc: &str, kind: &str, list_type: &str, case_no: &str, listed_
 /// `review_queue`: the open possible matches (no decision applies), newest listing first;
 /// `is_new` when the last published run's queue did not hold it (`previous`: its keys, or
 /// `None` when there is no earlier run with a queue).
-pub fn review_queue(
-    hits: &[Hit],
-    firm_names: &foldhash::HashMap<crate::model::Text, std::sync::Arc<str>>,
-    previous: Option<&std::collections::HashSet<String>>,
-) -> PolarsResult<DataFrame> {
+pub fn review_queue(hits: &[Hit], firm_names: &FirmNames, previous: Option<&std::collections::HashSet<String>>) -> PolarsResult<DataFrame> {
+    queue_frame(&queue_rows(hits), firm_names, previous)
+}
+
+/// `review_queue`, a row group at a time.
+pub fn review_queue_parts(hits: &[Hit], firm_names: &FirmNames, previous: Option<&std::collections::HashSet<String>>, each: Parts) -> anyhow::Result<()> {
+    in_parts(&queue_rows(hits), |rows| queue_frame(rows, firm_names, previous), each)
+}
+
+fn queue_rows(hits: &[Hit]) -> Vec<&Hit> {
     let mut rows: Vec<&Hit> = hits.iter().filter(|h| h.is_open()).collect();
     // stable, as the serial sort was: eleven million possible matches at national scale
-    rows.par_sort_by(|a, b| b.listed_on.cmp(&a.listed_on).then_with(|| a.uscc.cmp(&b.uscc)).then_with(|| a.order_key().cmp(&b.order_key())));
-    let key = |h: &Hit| queue_key(&h.uscc, h.kind.as_str(), h.list_type.as_str(), &h.case_no, &h.listed_name, &h.listed_id, &h.listed_on.to_string());
+    rows.par_sort_by(|a, b| b.listing.listed_on.cmp(&a.listing.listed_on).then_with(|| a.uscc.cmp(&b.uscc)).then_with(|| a.order_key().cmp(&b.order_key())));
+    rows
+}
+
+fn queue_frame(rows: &[&Hit], firm_names: &FirmNames, previous: Option<&std::collections::HashSet<String>>) -> PolarsResult<DataFrame> {
+    let key = |h: &Hit| {
+        let l = &h.listing;
+        queue_key(&h.uscc, h.kind.as_str(), l.list_type.as_str(), &l.case_no, &l.name, &l.id_raw, &l.listed_on.to_string())
+    };
     let n = rows.len();
     frame(
         n,
         columns![
-            date("listed_on", rows.iter().map(|r| Some(r.listed_on))),
+            date("listed_on", rows.iter().map(|r| Some(r.listing.listed_on))),
             text("uscc", rows.iter().map(|r| Some(&r.uscc))),
             text("firm_name", rows.iter().map(|r| firm_names.get(&r.uscc))),
             text("subject", rows.iter().map(|r| Some(r.kind.subject()))),
             text("match", rows.iter().map(|r| Some(r.kind.as_str()))),
-            text("list_type", rows.iter().map(|r| Some(r.list_type.as_str()))),
-            text("case_no", rows.iter().map(|r| Some(&r.case_no))),
-            text("listed_name", rows.iter().map(|r| Some(&r.listed_name))),
-            text("listed_id", rows.iter().map(|r| Some(&r.listed_id))),
+            text("list_type", rows.iter().map(|r| Some(r.listing.list_type.as_str()))),
+            text("case_no", rows.iter().map(|r| Some(&r.listing.case_no))),
+            text("listed_name", rows.iter().map(|r| Some(&r.listing.name))),
+            text("listed_id", rows.iter().map(|r| Some(&r.listing.id_raw))),
             flag("is_new", rows.iter().map(|r| Some(previous.is_none_or(|p| !p.contains(&key(r)))))),
-            text("source_file", rows.iter().map(|r| Some(&*r.origin.file))),
-            int("source_row", rows.iter().map(|r| Some(r.origin.row as i64))),
+            text("source_file", rows.iter().map(|r| Some(&*r.listing.origin.file))),
+            int("source_row", rows.iter().map(|r| Some(r.listing.origin.row as i64))),
         ],
     )
 }
@@ -223,8 +279,21 @@ pub fn review_decisions(outcomes: &[crate::rules::reviews::Outcome]) -> PolarsRe
 /// `enrollment_reconciliation`: one row per firm (and per enrolled application of no
 /// known firm), sorted by USCC then application.
 pub fn reconciliation(rows: &[Reconciliation]) -> PolarsResult<DataFrame> {
+    reconciliation_frame(&reconciliation_rows(rows))
+}
+
+/// `enrollment_reconciliation`, a row group at a time.
+pub fn reconciliation_parts(rows: &[Reconciliation], each: Parts) -> anyhow::Result<()> {
+    in_parts(&reconciliation_rows(rows), |rows| reconciliation_frame(rows), each)
+}
+
+fn reconciliation_rows(rows: &[Reconciliation]) -> Vec<&Reconciliation> {
     let mut rows: Vec<&Reconciliation> = rows.iter().collect();
     rows.par_sort_by(|a, b| (&a.uscc, &a.application_id).cmp(&(&b.uscc, &b.application_id)));
+    rows
+}
+
+fn reconciliation_frame(rows: &[&Reconciliation]) -> PolarsResult<DataFrame> {
     let n = rows.len();
     frame(
         n,

@@ -169,7 +169,7 @@ impl Loaded {
         loaded.inputs.exports = exports.rows;
         let (listings, r) = listings;
         loaded.absorb_report(r, listings.rejects, listings.warnings);
-        loaded.inputs.listings = listings.rows;
+        loaded.inputs.listings = listings.rows.into_iter().map(std::sync::Arc::new).collect();
         let (enrollments, r) = enrollments;
         loaded.absorb_report(r, enrollments.rejects, enrollments.warnings);
         loaded.inputs.enrollments = enrollments.rows;

@@ -262,7 +262,8 @@ pub struct Inputs {
     /// a firm or claim that was rejected.
     pub rejected_rows: Vec<(crate::schema::Input, Text, Origin)>,
     pub exports: Exports,
-    pub listings: Vec<Listing>,
+    /// Shared with the hits made of them (`blacklist::Hit`).
+    pub listings: Vec<Arc<Listing>>,
     pub enrollments: Vec<Enrollment>,
     pub claims: Vec<Claim>,
     pub fx_rates: Vec<FxRate>,

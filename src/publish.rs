@@ -5,6 +5,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use polars::frame::chunk_df_for_writing;
 use polars::prelude::*;
 
 /// The name of the folder a run for `as_of` publishes.
@@ -59,17 +60,13 @@ impl Staging {
         rows
     }
 
-    /// Write one frame as `<stem>.parquet`; its row count. The fault point `file:N` fires
-    /// once it is done.
-    pub fn write_parquet(&mut self, stem: &str, df: &mut DataFrame) -> Result<usize> {
-        let rows = write_parquet_file(&self.parquet_path(stem), df)?;
-        self.count_file()?;
-        Ok(rows)
-    }
-
-    /// Where `<stem>.parquet` is written: the summaries read the detail tables back from it.
-    pub fn parquet_path(&self, stem: &str) -> PathBuf {
-        self.dir.join(format!("{stem}.parquet"))
+    /// Start writing `<stem>.parquet`, a table with `schema`, to be handed over a row group
+    /// at a time (`TableFile::write`, then `TableFile::finish`).
+    pub fn create_table(&self, stem: &str, schema: &Schema) -> Result<TableFile> {
+        let path = self.dir.join(format!("{stem}.parquet"));
+        let file = File::create(&path).with_context(|| format!("cannot create `{}`", path.display()))?;
+        let writer = parquet_writer(file).batched(schema).map_err(anyhow::Error::from).with_context(|| format!("cannot write `{}`", path.display()))?;
+        Ok(TableFile { path, writer, rows: 0 })
     }
 
     /// Write any other file (the manifest, the report).
@@ -141,12 +138,62 @@ pub fn remove_stale_staging(root: &Path) -> Vec<String> {
     removed
 }
 
+/// How every table is written: zstd, with statistics.
+fn parquet_writer<W: std::io::Write>(w: W) -> ParquetWriter<W> {
+    ParquetWriter::new(w).with_compression(ParquetCompression::Zstd(None)).with_statistics(StatisticsOptions::default())
+}
+
+/// Polars' default row group size, in rows.
+const ROW_GROUP_SIZE: usize = 512 * 512;
+
+/// The row counts of the row groups polars writes a single-chunk frame of `height` rows in
+/// (`chunk_df_for_writing`, worked out on a column of that height): a table handed to a
+/// [`TableFile`] in parts of these sizes gives the same bytes as the table written whole
+/// (each part is from one to two row group sizes long, which polars leaves as it is).
+pub fn row_groups(height: usize) -> Vec<usize> {
+    if height == 0 {
+        return vec![0];
+    }
+    let column = BooleanChunked::full("row".into(), false, height).into_series().into_column();
+    let Ok(mut df) = DataFrame::new(height, vec![column]) else { return vec![height] };
+    match chunk_df_for_writing(&mut df, ROW_GROUP_SIZE) {
+        Ok(parts) => parts.columns()[0].as_materialized_series().chunk_lengths().collect(),
+        Err(_) => vec![height],
+    }
+}
+
+/// A table being written into the staging folder a row group at a time, so that a national
+/// register's table is never whole in memory.
+pub struct TableFile {
+    path: PathBuf,
+    writer: polars::io::parquet::write::BatchedWriter<File>,
+    rows: usize,
+}
+
+impl TableFile {
+    /// Write `part`, a whole table or one of the parts [`row_groups`] gives, in the row
+    /// groups polars would write it in.
+    pub fn write(&mut self, part: &mut DataFrame) -> Result<()> {
+        let failed = |e: PolarsError| anyhow::Error::from(e).context(format!("cannot write `{}`", self.path.display()));
+        let groups = chunk_df_for_writing(part, ROW_GROUP_SIZE).map_err(failed)?;
+        self.writer.write_batch(&groups).map_err(failed)?;
+        self.rows += part.height();
+        Ok(())
+    }
+
+    /// Close the file, sync it and count it as one of the folder's files; its row count.
+    pub fn finish(self, staging: &mut Staging) -> Result<usize> {
+        self.writer.finish().map_err(anyhow::Error::from).with_context(|| format!("cannot write `{}`", self.path.display()))?;
+        File::open(&self.path).and_then(|f| f.sync_all()).with_context(|| format!("cannot sync `{}`", self.path.display()))?;
+        staging.count_file()?;
+        Ok(self.rows)
+    }
+}
+
 /// Write a frame to `path` as Parquet (zstd, with statistics) and sync it; its row count.
 fn write_parquet_file(path: &Path, df: &mut DataFrame) -> Result<usize> {
     let file = File::create(path).with_context(|| format!("cannot create `{}`", path.display()))?;
-    ParquetWriter::new(&file)
-        .with_compression(ParquetCompression::Zstd(None))
-        .with_statistics(StatisticsOptions::default())
+    parquet_writer(&file)
         .finish(df)
         .map_err(anyhow::Error::from)
         .with_context(|| format!("cannot write `{}`", path.display()))?;
@@ -162,4 +209,56 @@ fn file_done(n: usize, fault_after: Option<usize>) -> Result<()> {
         bail!("injected fault after {n} files");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows `range` of a table with the kinds of columns the detail tables have.
+    fn table(range: std::ops::Range<usize>) -> DataFrame {
+        let n = range.len();
+        let text: StringChunked = range.clone().map(|i| (i % 7 != 0).then(|| format!("9135020{i:011}"))).collect();
+        let ints: Int64Chunked = range.clone().map(|i| Some(i as i64)).collect();
+        let flags: BooleanChunked = range.map(|i| Some(i % 3 == 0)).collect();
+        DataFrame::new(
+            n,
+            vec![text.with_name("uscc".into()).into_column(), ints.with_name("row".into()).into_column(), flags.with_name("flag".into()).into_column()],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn row_groups_cover_the_table_as_polars_splits_it() {
+        assert_eq!(row_groups(0), vec![0]);
+        assert_eq!(row_groups(1), vec![1]);
+        assert_eq!(row_groups(ROW_GROUP_SIZE - 1), vec![ROW_GROUP_SIZE - 1]);
+        for n in [ROW_GROUP_SIZE, 2 * ROW_GROUP_SIZE + 5, 990_009] {
+            let groups = row_groups(n);
+            assert_eq!(groups.iter().sum::<usize>(), n);
+            assert_eq!(groups.len(), n / ROW_GROUP_SIZE, "{n}: {groups:?}");
+            // each part is left as it is when written: one to two row group sizes long
+            assert!(groups.iter().all(|&g| (ROW_GROUP_SIZE..2 * ROW_GROUP_SIZE).contains(&g)), "{n}: {groups:?}");
+        }
+    }
+
+    #[test]
+    fn a_table_written_in_parts_has_the_bytes_of_the_table_written_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut staging = Staging::new(dir.path(), "t").unwrap();
+        for n in [0, 10, 2 * ROW_GROUP_SIZE + 1_001] {
+            let mut whole = table(0..n);
+            write_parquet_file(&staging.dir.join("whole.parquet"), &mut whole).unwrap();
+            let mut file = staging.create_table("parts", whole.schema()).unwrap();
+            let mut start = 0;
+            for rows in row_groups(n) {
+                // each part built on its own, as the detail tables are
+                file.write(&mut table(start..start + rows)).unwrap();
+                start += rows;
+            }
+            assert_eq!(file.finish(&mut staging).unwrap(), n);
+            let read = |name: &str| std::fs::read(staging.dir.join(name)).unwrap();
+            assert!(read("whole.parquet") == read("parts.parquet"), "{n} rows: the bytes differ");
+        }
+    }
 }

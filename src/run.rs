@@ -2,7 +2,6 @@
 
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use anyhow::{Context, anyhow};
 use polars::prelude::DataFrame;
@@ -13,7 +12,7 @@ use crate::guards::{self, Verdict};
 use crate::load::{self, Loaded};
 use crate::lock::RunLock;
 use crate::manifest::{InputEntry, Manifest, OutputEntry, Timing};
-use crate::model::{Inputs, Text};
+use crate::model::Inputs;
 use crate::monitor::Figures;
 use crate::runs::{self, Pruned};
 use crate::stopwatch::{Stage, Stopwatch};
@@ -49,12 +48,12 @@ pub fn period_for(config: &Config) -> Result<&Period, CommandError> {
     })
 }
 
-/// Build the detail tables of an evaluation and write each into `staging` as soon as it is
-/// built, on a thread of its own while the next one is built: at most two tables are in
-/// memory at once, not all eight (for a national register each is gigabytes). The
-/// evaluation and the inputs are taken whole and freed as soon as they are no longer
-/// needed, each rule's rows as soon as its table is built. Returns the manifest's entry of
-/// each table, in name order.
+/// Build the detail tables of an evaluation and write them into `staging` as they are
+/// built: the large ones a row group at a time, each part written on a thread of its own
+/// while the next is built, so that no large table is ever whole in memory (for a national
+/// register each is gigabytes). The evaluation and the inputs are taken whole and freed as
+/// soon as they are no longer needed, each rule's rows as soon as its table is written.
+/// Returns the manifest's entry of each table, in name order.
 pub fn write_detail_tables(
     staging: &mut Staging,
     eval: Evaluation,
@@ -64,14 +63,28 @@ pub fn write_detail_tables(
     previous_queue: Option<&HashSet<String>>,
 ) -> anyhow::Result<Vec<OutputEntry>> {
     std::thread::scope(|scope| {
-        // a rendezvous: the writer holds the table it writes, the builder the one it built
+        // a rendezvous: the writer holds the part it writes, the builder the one it built
         let (tx, rx) = std::sync::mpsc::sync_channel::<(&'static str, DataFrame)>(0);
         let writer = scope.spawn(move || -> anyhow::Result<Vec<OutputEntry>> {
             let mut outputs = Vec::new();
-            for (name, mut df) in rx {
-                let rows = staging.write_parquet(name, &mut df)?;
-                outputs.push(OutputEntry { name: name.to_string(), file: format!("{name}.parquet"), rows: Some(rows) });
+            let mut open: Option<(&'static str, publish::TableFile)> = None;
+            let mut close = |open: &mut Option<(&'static str, publish::TableFile)>, staging: &mut Staging| -> anyhow::Result<()> {
+                if let Some((name, file)) = open.take() {
+                    let rows = file.finish(staging)?;
+                    outputs.push(OutputEntry { name: name.to_string(), file: format!("{name}.parquet"), rows: Some(rows) });
+                }
+                Ok(())
+            };
+            for (name, mut part) in rx {
+                if open.as_ref().is_none_or(|(table, _)| *table != name) {
+                    close(&mut open, staging)?;
+                    open = Some((name, staging.create_table(name, part.schema())?));
+                }
+                if let Some((_, file)) = open.as_mut() {
+                    file.write(&mut part)?;
+                }
             }
+            close(&mut open, staging)?;
             Ok(outputs)
         });
         let mut emit = move |name: &'static str, df: DataFrame| tx.send((name, df)).map_err(|_| anyhow!("the writer of the detail tables stopped"));
@@ -85,28 +98,31 @@ pub fn write_detail_tables(
     })
 }
 
-/// Each detail table, handed to `emit` as soon as it is built.
+/// Each detail table, handed to `emit` in parts (the large ones, a row group each) or
+/// whole, one table after the other.
 fn build_detail_tables(
     eval: Evaluation,
-    inputs: Inputs,
+    mut inputs: Inputs,
     rejects: &[Reject],
     warnings: &[Reject],
     previous_queue: Option<&HashSet<String>>,
     emit: &mut dyn FnMut(&'static str, DataFrame) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let Evaluation { as_of, period, eligibility, hits, reconciliation, claims, reviews, .. } = eval;
-    emit(out::FIRM_ELIGIBILITY, frames::firm_eligibility(&inputs.firms, &eligibility, as_of, &period.id)?)?;
-    drop(eligibility);
-    // from the inputs, only the names of the firms with hits are needed from here on
-    let hit_firms: foldhash::HashSet<&str> = hits.iter().map(|h| h.uscc.as_str()).collect();
-    let names: foldhash::HashMap<Text, Arc<str>> =
-        inputs.firms.iter().filter(|f| hit_firms.contains(f.uscc.as_str())).map(|f| (f.uscc.clone(), f.name.clone())).collect();
-    drop(hit_firms);
+    // of the inputs, only the firms are still needed: their words for `firm_eligibility`,
+    // then the names of those with hits
+    let firms = std::mem::take(&mut inputs.firms);
     drop(inputs);
-    emit(out::ENROLLMENT_RECONCILIATION, frames::reconciliation(&reconciliation)?)?;
+    let Evaluation { as_of, period, eligibility, hits, reconciliation, claims, reviews, .. } = eval;
+    frames::firm_eligibility_parts(&firms, &eligibility, as_of, &period.id, &mut |part| emit(out::FIRM_ELIGIBILITY, part))?;
+    drop(eligibility);
+    let hit_firms: foldhash::HashSet<&str> = hits.iter().map(|h| h.uscc.as_str()).collect();
+    let names: frames::FirmNames = firms.iter().filter(|f| hit_firms.contains(f.uscc.as_str())).map(|f| (f.uscc.clone(), f.name.clone())).collect();
+    drop(hit_firms);
+    drop(firms);
+    frames::reconciliation_parts(&reconciliation, &mut |part| emit(out::ENROLLMENT_RECONCILIATION, part))?;
     drop(reconciliation);
-    emit(out::BLACKLIST_HITS, frames::blacklist_hits(&hits, &names)?)?;
-    emit(out::REVIEW_QUEUE, frames::review_queue(&hits, &names, previous_queue)?)?;
+    frames::blacklist_hits_parts(&hits, &names, &mut |part| emit(out::BLACKLIST_HITS, part))?;
+    frames::review_queue_parts(&hits, &names, previous_queue, &mut |part| emit(out::REVIEW_QUEUE, part))?;
     drop(hits);
     emit(out::REVIEW_DECISIONS, frames::review_decisions(&reviews)?)?;
     emit(out::CLAIM_INDEMNITY, frames::claim_indemnity(&claims)?)?;

@@ -1,13 +1,15 @@
 //! Blacklist screening (docs/rules.md): firm and legal-representative hits, and possible
 //! matches for review, on the listings in force on the evaluation date.
 
+use std::sync::Arc;
+
 use foldhash::HashMap;
 use rayon::prelude::*;
 
 use chrono::NaiveDate;
 
 use crate::ident::{self, DocId};
-use crate::model::{Firm, ListType, Listing, Origin, SubjectType};
+use crate::model::{Firm, ListType, Listing, SubjectType};
 
 /// How a listing matched a firm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -58,18 +60,14 @@ impl MatchKind {
     }
 }
 
-/// One hit or possible match of one listing on one firm.
+/// One hit or possible match of one listing on one firm. The listing is shared, not
+/// copied: at national scale a common name's listing is a possible match of a hundred
+/// legal representatives, and eleven million copies of its texts were gigabytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
     pub uscc: crate::model::Text,
     pub kind: MatchKind,
-    pub list_type: ListType,
-    pub case_no: crate::model::Text,
-    pub listed_name: crate::model::Text,
-    pub listed_id: crate::model::Text,
-    pub listed_on: NaiveDate,
-    pub removed_on: Option<NaiveDate>,
-    pub origin: Origin,
+    pub listing: Arc<Listing>,
     /// The review decision that applies to a possible match, if any.
     pub review: Option<crate::rules::reviews::Applied>,
 }
@@ -87,30 +85,31 @@ impl Hit {
 
     /// The order of a firm's hits in the hits table.
     pub fn order_key(&self) -> (MatchKind, ListType, &str, &str, u64) {
-        (self.kind, self.list_type, &self.case_no, &self.origin.file, self.origin.row)
+        let l = &self.listing;
+        (self.kind, l.list_type, &l.case_no, &l.origin.file, l.origin.row)
     }
 }
 
 /// Listings in force, indexed by the keys a firm is matched on: every lookup is a hash
 /// probe on normalised keys, never a scan of the listings.
 pub struct ListingIndex<'a> {
-    by_uscc: HashMap<&'a str, Vec<&'a Listing>>,
-    by_org_code: HashMap<&'a str, Vec<&'a Listing>>,
-    org_by_name: HashMap<&'a str, Vec<&'a Listing>>,
+    by_uscc: HashMap<&'a str, Vec<&'a Arc<Listing>>>,
+    by_org_code: HashMap<&'a str, Vec<&'a Arc<Listing>>>,
+    org_by_name: HashMap<&'a str, Vec<&'a Arc<Listing>>>,
     /// Person listings with a full (or opaque) id, by (name, id).
-    person_by_name_id: HashMap<(&'a str, &'a str), Vec<&'a Listing>>,
+    person_by_name_id: HashMap<(&'a str, &'a str), Vec<&'a Arc<Listing>>>,
     /// Person listings with a masked id, by (name, prefix, suffix).
-    person_by_name_mask: HashMap<(&'a str, &'a str, &'a str), Vec<&'a Listing>>,
+    person_by_name_mask: HashMap<(&'a str, &'a str, &'a str), Vec<&'a Arc<Listing>>>,
     /// The (prefix, suffix) lengths of the masked ids in force.
     mask_shapes: Vec<(usize, usize)>,
     /// Every person listing, by name: probed only for firms whose legal representative
     /// has no full id (possible matches).
-    person_by_name: HashMap<&'a str, Vec<&'a Listing>>,
+    person_by_name: HashMap<&'a str, Vec<&'a Arc<Listing>>>,
 }
 
 impl<'a> ListingIndex<'a> {
     /// Index the listings in force on `as_of`: listed on or before it, not removed by it.
-    pub fn new(listings: &'a [Listing], as_of: NaiveDate) -> Self {
+    pub fn new(listings: &'a [Arc<Listing>], as_of: NaiveDate) -> Self {
         let mut ix = ListingIndex {
             by_uscc: HashMap::default(),
             by_org_code: HashMap::default(),
@@ -152,18 +151,7 @@ impl<'a> ListingIndex<'a> {
 /// Every hit and possible match on one firm, in a stable order.
 pub fn screen_firm(firm: &Firm, ix: &ListingIndex) -> Vec<Hit> {
     let mut hits = Vec::new();
-    let hit = |kind: MatchKind, l: &Listing| Hit {
-        uscc: firm.uscc.clone(),
-        kind,
-        list_type: l.list_type,
-        case_no: l.case_no.clone(),
-        listed_name: l.name.clone(),
-        listed_id: l.id_raw.clone(),
-        listed_on: l.listed_on,
-        removed_on: l.removed_on,
-        origin: l.origin.clone(),
-        review: None,
-    };
+    let hit = |kind: MatchKind, l: &Arc<Listing>| Hit { uscc: firm.uscc.clone(), kind, listing: Arc::clone(l), review: None };
     for l in ix.by_uscc.get(firm.uscc.as_str()).into_iter().flatten() {
         hits.push(hit(MatchKind::FirmUscc, l));
     }
@@ -210,8 +198,9 @@ pub fn screen_firm(firm: &Firm, ix: &ListingIndex) -> Vec<Hit> {
     // the table's order, but the earlier listing first among those of one case number (as
     // `explain` tells them); the table's stable sort then has almost nothing left to do
     hits.sort_by(|a, b| {
-        (a.kind, a.list_type, &a.case_no, a.listed_on, &a.origin.file, a.origin.row)
-            .cmp(&(b.kind, b.list_type, &b.case_no, b.listed_on, &b.origin.file, b.origin.row))
+        let (la, lb) = (&a.listing, &b.listing);
+        (a.kind, la.list_type, &la.case_no, la.listed_on, &la.origin.file, la.origin.row)
+            .cmp(&(b.kind, lb.list_type, &lb.case_no, lb.listed_on, &lb.origin.file, lb.origin.row))
     });
     hits
 }
@@ -363,7 +352,7 @@ impl FirmKeys {
 }
 
 /// Screen every firm: all hits and possible matches, firm by firm in input order.
-pub fn screen(firms: &[Firm], listings: &[Listing], as_of: NaiveDate) -> Vec<Hit> {
+pub fn screen(firms: &[Firm], listings: &[Arc<Listing>], as_of: NaiveDate) -> Vec<Hit> {
     let ix = ListingIndex::new(listings, as_of);
     firms.par_iter().flat_map_iter(|f| screen_firm(f, &ix)).collect()
 }
@@ -433,7 +422,7 @@ mod tests {
             case_no: Default::default(),
             origin: crate::model::Origin { file: "l".into(), row: 2 },
         };
-        let ls = vec![listing("3502031980****1234"), listing("军官证第1234567号")];
+        let ls = vec![Arc::new(listing("3502031980****1234")), Arc::new(listing("军官证第1234567号"))];
         let hits = screen(std::slice::from_ref(&f), &ls, NaiveDate::from_ymd_opt(2022, 5, 7).unwrap());
         assert_eq!(hits.iter().map(|h| h.kind.as_str()).collect::<Vec<_>>(), vec!["legal_rep_id"]);
         f.legal_rep_id = Some("军官证第7654321号".into());

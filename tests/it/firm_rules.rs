@@ -19,7 +19,7 @@ fn judge(f: Firm, exports_2021_self: i64, listings: Vec<Listing>) -> (bool, Stri
     let inputs = Inputs {
         firms: vec![f],
         exports: exports(&[(&u, 2021, exports_2021_self, 0)]),
-        listings,
+        listings: listings.into_iter().map(Into::into).collect(),
         ..Inputs::default()
     };
     let e = evaluate(&inputs);
@@ -191,7 +191,7 @@ fn a_masked_id_that_agrees_but_a_different_name_is_no_hit() {
     let l = listing(ListType::DishonestDebtor, SubjectType::Person, "李四", "1101051949****002X", "2021-01-01", None);
     let f = firm(&siming());
     let u = f.uscc.clone();
-    let inputs = Inputs { firms: vec![f], exports: exports(&[(&u, 2021, 100, 0)]), listings: vec![l], ..Inputs::default() };
+    let inputs = Inputs { firms: vec![f], exports: exports(&[(&u, 2021, 100, 0)]), listings: vec![l.into()], ..Inputs::default() };
     let e = evaluate(&inputs);
     assert!(e.eligibility[0].is_eligible);
     assert!(e.hits.is_empty());
@@ -202,7 +202,7 @@ fn a_person_listing_with_the_right_name_and_no_id_is_a_possible_match_only() {
     let l = listing(ListType::DishonestDebtor, SubjectType::Person, "张三", "", "2021-01-01", None);
     let f = firm(&siming());
     let u = f.uscc.clone();
-    let inputs = Inputs { firms: vec![f], exports: exports(&[(&u, 2021, 100, 0)]), listings: vec![l], ..Inputs::default() };
+    let inputs = Inputs { firms: vec![f], exports: exports(&[(&u, 2021, 100, 0)]), listings: vec![l.into()], ..Inputs::default() };
     let e = evaluate(&inputs);
     assert!(e.eligibility[0].is_eligible);
     assert_eq!(e.eligibility[0].possible_matches, 1);
@@ -224,11 +224,11 @@ fn a_firm_without_legal_rep_id_gets_possible_matches_only() {
 fn hits_record_list_type_case_number_and_how_they_matched() {
     let u = siming();
     let l = listing(ListType::GangRelated, SubjectType::Org, "x", &u, "2021-01-01", None);
-    let inputs = Inputs { firms: vec![firm(&u)], exports: exports(&[(&u, 2021, 100, 0)]), listings: vec![l], ..Inputs::default() };
+    let inputs = Inputs { firms: vec![firm(&u)], exports: exports(&[(&u, 2021, 100, 0)]), listings: vec![l.into()], ..Inputs::default() };
     let e = evaluate(&inputs);
     assert_eq!(e.hits.len(), 1);
-    assert_eq!(e.hits[0].list_type.as_str(), "gang_related");
-    assert_eq!(e.hits[0].case_no, "(2022)闽0203执1号");
+    assert_eq!(e.hits[0].listing.list_type.as_str(), "gang_related");
+    assert_eq!(e.hits[0].listing.case_no, "(2022)闽0203执1号");
     assert_eq!(e.hits[0].kind.as_str(), "firm_uscc");
 }
 
@@ -239,7 +239,7 @@ fn a_firm_listed_after_it_enrolled_is_enrolled_not_eligible() {
     let inputs = Inputs {
         firms: vec![firm(&u)],
         exports: exports(&[(&u, 2021, 100_000, 0)]),
-        listings: vec![l],
+        listings: vec![l.into()],
         enrollments: vec![enrollment("A1", &u, "P1", 2022, "2022-01-10", "2022-01-15", EnrollmentStatus::Accepted)],
         ..Inputs::default()
     };

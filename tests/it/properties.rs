@@ -153,13 +153,13 @@ mod screen {
                 f.legal_rep_id = (!id.is_empty()).then(|| id.into());
                 f
             }).collect();
-            let listings: Vec<Listing> = listings.iter().enumerate().map(|(i, (n, k, w, s))| {
+            let listings: Vec<std::sync::Arc<Listing>> = listings.iter().enumerate().map(|(i, (n, k, w, s))| {
                 let mut l = listing(ListType::DishonestDebtor, SubjectType::Person, NAMES[*n], &id_text(*k, *w, *s), "2021-01-01", None);
                 l.origin.row = i as u64 + 2;
-                l
+                l.into()
             }).collect();
             let mut fast: Vec<(String, u64, &str)> = screen(&firms, &listings, d("2022-05-07"))
-                .iter().map(|h| (h.uscc.to_string(), h.origin.row, h.kind.as_str())).collect();
+                .iter().map(|h| (h.uscc.to_string(), h.listing.origin.row, h.kind.as_str())).collect();
             let mut slow: Vec<(String, u64, &str)> = Vec::new();
             for f in &firms {
                 let rep = f.legal_rep_id.as_deref().unwrap_or("");
@@ -174,9 +174,9 @@ mod screen {
             prop_assert_eq!(&fast, &slow);
             // the listings kept while reading (those whose keys meet a firm's) give the same screen
             let keys = tongbao::rules::blacklist::FirmKeys::new(&firms);
-            let kept: Vec<Listing> = listings.iter().filter(|l| keys.may_match(l)).cloned().collect();
+            let kept: Vec<std::sync::Arc<Listing>> = listings.iter().filter(|l| keys.may_match(l)).cloned().collect();
             let mut from_kept: Vec<(String, u64, &str)> = screen(&firms, &kept, d("2022-05-07"))
-                .iter().map(|h| (h.uscc.to_string(), h.origin.row, h.kind.as_str())).collect();
+                .iter().map(|h| (h.uscc.to_string(), h.listing.origin.row, h.kind.as_str())).collect();
             from_kept.sort();
             prop_assert_eq!(from_kept, fast);
         }

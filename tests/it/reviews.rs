@@ -38,7 +38,7 @@ fn inputs(reviews: Vec<Review>) -> (String, Inputs) {
     let u = uscc("91", "350203", "AAAAAAA1");
     let l = listing(ListType::DishonestDebtor, SubjectType::Person, "张三", "", "2022-01-10", None);
     assert_eq!(l.case_no.as_str(), CASE);
-    let inputs = Inputs { firms: vec![firm(&u)], exports: exports(&[(&u, 2021, 100_000, 0)]), listings: vec![l], reviews, ..Inputs::default() };
+    let inputs = Inputs { firms: vec![firm(&u)], exports: exports(&[(&u, 2021, 100_000, 0)]), listings: vec![l.into()], reviews, ..Inputs::default() };
     (u, inputs)
 }
 
@@ -142,11 +142,11 @@ fn a_decision_names_every_possible_match_of_its_case_and_a_listing_without_a_cas
     let mut no_case = listing(ListType::SeriousDishonesty, SubjectType::Person, "张三", "", "2022-03-01", None);
     no_case.case_no = "".into();
     no_case.origin.row = 4;
-    i.listings.push(same_case);
-    i.listings.push(no_case);
+    i.listings.push(same_case.into());
+    i.listings.push(no_case.into());
     let e = evaluate(&i);
     assert_eq!(e.reviews[0].matches, 2);
-    let open: Vec<u64> = e.hits.iter().filter(|h| h.is_open()).map(|h| h.origin.row).collect();
+    let open: Vec<u64> = e.hits.iter().filter(|h| h.is_open()).map(|h| h.listing.origin.row).collect();
     assert_eq!(open, [4]);
     assert!(e.eligibility[0].is_eligible);
 }
@@ -156,7 +156,7 @@ fn a_decision_on_a_listing_that_is_a_hit_changes_nothing() {
     // the listing carries 张三's full ID: a hit, never a possible match; the decision is stale
     let u = u_of();
     let (_, mut i) = inputs(vec![review(&u, CASE, ReviewDecision::Cleared, "2022-04-20", 2)]);
-    i.listings[0] = listing(ListType::DishonestDebtor, SubjectType::Person, "张三", "11010519491231002X", "2022-01-10", None);
+    i.listings[0] = listing(ListType::DishonestDebtor, SubjectType::Person, "张三", "11010519491231002X", "2022-01-10", None).into();
     let e = evaluate(&i);
     assert!(!e.eligibility[0].is_eligible);
     assert_eq!(effects(&e), [(2, "stale")]);
