@@ -50,11 +50,13 @@ pub enum Stage {
     /// Reading every input: the wall time of the two reading lanes together.
     ReadAll,
     Rule(crate::rules::Rule),
-    /// The detail tables built as columns.
+    /// The detail tables built and written into the staging folder (a large one a row
+    /// group at a time, each part written while the next is built).
     Tables,
+    /// The summary queries, streaming over the staged detail tables.
     Summaries,
     Report,
-    /// The Parquet files written and synced.
+    /// The summaries written and synced beside the detail tables.
     Write,
     Total,
 }

@@ -68,8 +68,9 @@ pub struct Hit {
     pub uscc: crate::model::Text,
     pub kind: MatchKind,
     pub listing: Arc<Listing>,
-    /// The review decision that applies to a possible match, if any.
-    pub review: Option<crate::rules::reviews::Applied>,
+    /// The review decision that applies to a possible match, if any (boxed: most hits
+    /// have none, and a hit is then eight bytes, not thirty-two).
+    pub review: Option<Box<crate::rules::reviews::Applied>>,
 }
 
 impl Hit {

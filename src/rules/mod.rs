@@ -41,7 +41,7 @@ impl Evaluation {
 /// Apply every rule for the evaluation date `as_of` under `period` (the policy period
 /// that contains it). Pure: no I/O.
 pub fn evaluate(inputs: &Inputs, policy: &Policy, period: &Period, as_of: NaiveDate) -> Evaluation {
-    evaluate_observed(inputs, policy, period, as_of, &mut |_| {})
+    evaluate_observed(&mut inputs.clone(), policy, period, as_of, &mut |_| {})
 }
 
 /// The rules, in the order [`evaluate`] applies them.
@@ -54,15 +54,24 @@ pub enum Rule {
     Claims,
 }
 
-/// [`evaluate`], telling `done` each rule as it finishes (for stage timings).
-pub fn evaluate_observed(inputs: &Inputs, policy: &Policy, period: &Period, as_of: NaiveDate, done: &mut dyn FnMut(Rule)) -> Evaluation {
+/// [`evaluate`], telling `done` each rule as it finishes (for stage timings). It takes
+/// out of `inputs` what no later rule needs, and frees it as soon as it can: the
+/// listings after the screen (the hits share those they matched), the exports after
+/// eligibility, and the enrollments and claims, which are split into those of the run and
+/// those dated after it. The firms, rejected firms, rates and reviews stay.
+pub fn evaluate_observed(inputs: &mut Inputs, policy: &Policy, period: &Period, as_of: NaiveDate, done: &mut dyn FnMut(Rule)) -> Evaluation {
+    use std::mem::take;
     let reference_year = period.reference_year_for(as_of);
-    let enrollments: Vec<_> = inputs.enrollments.iter().filter(|e| e.applied_on <= as_of).cloned().collect();
-    let claims_in: Vec<_> = inputs.claims.iter().filter(|c| c.notified_on <= as_of).cloned().collect();
-    let mut hits = blacklist::screen(&inputs.firms, &inputs.listings, as_of);
+    let (enrollments, later): (Vec<_>, Vec<_>) = take(&mut inputs.enrollments).into_iter().partition(|e| e.applied_on <= as_of);
+    let enrollments_out_of_run = later.len() as u64;
+    drop(later);
+    let (claims_in, later): (Vec<_>, Vec<_>) = take(&mut inputs.claims).into_iter().partition(|c| c.notified_on <= as_of);
+    let claims_out_of_run = later.len() as u64;
+    drop(later);
+    let mut hits = blacklist::screen(&inputs.firms, &take(&mut inputs.listings), as_of);
     let reviews = reviews::apply(&mut hits, &inputs.reviews, as_of);
     done(Rule::Screen);
-    let eligibility = eligibility::judge_all(&inputs.firms, &inputs.exports, period, reference_year, &hits);
+    let eligibility = eligibility::judge_all(&inputs.firms, &take(&mut inputs.exports), period, reference_year, &hits);
     done(Rule::Eligibility);
     let reconciliation = reconcile::reconcile(&inputs.firms, &inputs.rejected_firms, &eligibility, &enrollments, period, as_of);
     done(Rule::Reconciliation);
@@ -72,8 +81,8 @@ pub fn evaluate_observed(inputs: &Inputs, policy: &Policy, period: &Period, as_o
         as_of,
         period: period.clone(),
         reference_year,
-        enrollments_out_of_run: (inputs.enrollments.len() - enrollments.len()) as u64,
-        claims_out_of_run: (inputs.claims.len() - claims_in.len()) as u64,
+        enrollments_out_of_run,
+        claims_out_of_run,
         eligibility,
         hits,
         reconciliation,

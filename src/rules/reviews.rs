@@ -77,7 +77,7 @@ pub fn apply(hits: &mut [Hit], reviews: &[Review], as_of: NaiveDate) -> Vec<Outc
         let Some(key) = hit_key(h) else { continue };
         if let Some(&i) = latest.get(&key) {
             let r = &reviews[i];
-            h.review = Some(Applied { decision: r.decision, decided_on: r.decided_on, reviewer: r.reviewer.clone() });
+            h.review = Some(Box::new(Applied { decision: r.decision, decided_on: r.decided_on, reviewer: r.reviewer.clone() }));
             matches[i] += 1;
         }
     }
