@@ -96,7 +96,20 @@ impl Staging {
             crate::faults::point("renamed");
         }
         sync_dir(&root)?;
-        Ok(self.target)
+        Ok(self.target.clone())
+    }
+}
+
+/// A run that fails after its staging folder was made (a summary query that cannot run, a
+/// disk that fills) takes the folder with it: at national scale it holds gigabytes of
+/// detail tables. Once published, the folder is no longer under the staging name (or,
+/// after an exchange, the old run is, which goes too). A killed run leaves it for the next
+/// run to clear (`remove_stale_staging`).
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if self.dir.exists() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
 }
 

@@ -357,6 +357,9 @@ fn an_analyst_query_is_written_and_a_broken_one_names_its_file() {
     let before = folder_bytes(&out.join(format!("as_of={AS_OF}")));
     tongbao().args(["-q", "run", "--as-of", AS_OF, "--sql-dir"]).arg(&sql).arg("--out").arg(&out).assert().code(2).stderr_has("broken.sql").stderr_has("also_broken.sql");
     assert_eq!(folder_bytes(&out.join(format!("as_of={AS_OF}"))), before);
+    // the detail tables it had staged before the queries failed are gone with it
+    let hidden: Vec<String> = std::fs::read_dir(&out).unwrap().flatten().map(|e| e.file_name().to_string_lossy().to_string()).filter(|n| n.starts_with(".staging")).collect();
+    assert!(hidden.is_empty(), "{hidden:?}");
 }
 
 #[test]
