@@ -63,8 +63,9 @@ pub fn write_detail_tables(
     previous_queue: Option<&HashSet<String>>,
 ) -> anyhow::Result<Vec<OutputEntry>> {
     std::thread::scope(|scope| {
-        // a rendezvous: the writer holds the part it writes, the builder the one it built
-        let (tx, rx) = std::sync::mpsc::sync_channel::<(&'static str, DataFrame)>(0);
+        // a rendezvous: the writer holds the part it writes, the builder the one it built;
+        // `None` says every table is built, and only then is the last one finished
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Option<(&'static str, DataFrame)>>(0);
         let writer = scope.spawn(move || -> anyhow::Result<Vec<OutputEntry>> {
             let mut outputs = Vec::new();
             let mut open: Option<(&'static str, publish::TableFile)> = None;
@@ -75,7 +76,8 @@ pub fn write_detail_tables(
                 }
                 Ok(())
             };
-            for (name, mut part) in rx {
+            // a builder that failed hangs up without `None`: its last table is left unfinished
+            while let Ok(Some((name, mut part))) = rx.recv() {
                 if open.as_ref().is_none_or(|(table, _)| *table != name) {
                     close(&mut open, staging)?;
                     open = Some((name, staging.create_table(name, part.schema())?));
@@ -87,16 +89,28 @@ pub fn write_detail_tables(
             close(&mut open, staging)?;
             Ok(outputs)
         });
-        let mut emit = move |name: &'static str, df: DataFrame| tx.send((name, df)).map_err(|_| anyhow!("the writer of the detail tables stopped"));
-        let built = build_detail_tables(eval, inputs, rejects, warnings, previous_queue, &mut emit);
-        drop(emit);
-        // the writer's own error, when it stopped, says why the builder could not go on
-        let mut outputs = writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-        built?;
-        outputs.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(outputs)
+        let send = |message| tx.send(message).map_err(|_| anyhow::Error::new(WriterStopped));
+        let built = build_detail_tables(eval, inputs, rejects, warnings, previous_queue, &mut |name, df| send(Some((name, df))))
+            .and_then(|()| send(None));
+        drop(tx);
+        let written = writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        match (built, written) {
+            (Ok(()), Ok(mut outputs)) => {
+                outputs.sort_by(|a, b| a.name.cmp(&b.name));
+                Ok(outputs)
+            }
+            // the builder stopped because the writer did: the writer's error says why
+            (Err(b), Err(w)) if b.is::<WriterStopped>() => Err(w),
+            (Err(b), _) => Err(b),
+            (Ok(()), Err(w)) => Err(w),
+        }
     })
 }
+
+/// The builder of the detail tables found their writer gone (its own error says why).
+#[derive(Debug, thiserror::Error)]
+#[error("the writer of the detail tables stopped")]
+struct WriterStopped;
 
 /// Each detail table, handed to `emit` in parts (the large ones, a row group each) or
 /// whole, one table after the other.
@@ -343,7 +357,7 @@ fn run_summaries(
 ) -> Result<Vec<(String, DataFrame)>, CommandError> {
     progress.stage("summaries");
     let params = summaries::params(record.period, record.config.as_of, reference_year).context("params table")?;
-    let frames = summaries::run_on_files(queries, &staging.dir, params).map_err(CommandError::Queries)?;
+    let frames = summaries::run_on_files(queries, &staging.dir, params)?.map_err(CommandError::Queries)?;
     record.lap(Stage::Summaries, None);
     Ok(frames)
 }

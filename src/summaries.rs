@@ -129,18 +129,24 @@ pub fn run(queries: &[Query], tables: &BTreeMap<&str, DataFrame>) -> Result<Vec<
 
 /// Run every query over the parquet files of the detail tables (`<stem>.parquet` in `dir`,
 /// as a run stages them) and the in-memory `params`: the queries stream through the files,
-/// so a national register's tables need not be held in memory to be summarised.
-pub fn run_on_files(queries: &[Query], dir: &Path, params: DataFrame) -> Result<Vec<(String, DataFrame)>, Vec<QueryError>> {
-    let scan = |stem: &str| -> Result<LazyFrame, QueryError> {
-        let path = dir.join(format!("{stem}.parquet"));
-        let failed = |e: PolarsError| QueryError { file: path.display().to_string(), message: e.to_string() };
-        LazyFrame::scan_parquet(PlRefPath::try_from_path(&path).map_err(failed)?, ScanArgsParquet::default()).map_err(failed)
-    };
+/// so a national register's tables need not be held in memory to be summarised. A file
+/// that cannot be read is the outer error (the run's fault, not a query's); the inner one
+/// lists the queries that failed.
+pub fn run_on_files(queries: &[Query], dir: &Path, params: DataFrame) -> anyhow::Result<Result<Vec<(String, DataFrame)>, Vec<QueryError>>> {
+    use anyhow::Context;
     let mut tables = vec![("params", params.lazy())];
     for stem in crate::schema::out::DETAIL_TABLES {
-        tables.push((stem, scan(stem).map_err(|e| vec![e])?));
+        let path = dir.join(format!("{stem}.parquet"));
+        let cannot = || format!("cannot read the staged table `{}`", path.display());
+        // read its footer now, so that a file fault is not taken for a query's
+        let file = std::fs::File::open(&path).with_context(cannot)?;
+        ParquetReader::new(file).schema().map_err(anyhow::Error::from).with_context(cannot)?;
+        // the path is a file's, never a pattern: an output root may have `[` or `*` in its name
+        let args = ScanArgsParquet { glob: false, ..ScanArgsParquet::default() };
+        let scan = LazyFrame::scan_parquet(PlRefPath::try_from_path(&path)?, args).map_err(anyhow::Error::from).with_context(cannot)?;
+        tables.push((stem, scan));
     }
-    run_over(queries, tables)
+    Ok(run_over(queries, tables))
 }
 
 fn run_over<'a>(queries: &[Query], tables: impl IntoIterator<Item = (&'a str, LazyFrame)>) -> Result<Vec<(String, DataFrame)>, Vec<QueryError>> {

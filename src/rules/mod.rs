@@ -39,7 +39,8 @@ impl Evaluation {
 }
 
 /// Apply every rule for the evaluation date `as_of` under `period` (the policy period
-/// that contains it). Pure: no I/O.
+/// that contains it). Pure: no I/O. It works on a copy of `inputs` (the tests' and the
+/// tools' entry); a run hands its own to [`evaluate_observed`], which frees them as it goes.
 pub fn evaluate(inputs: &Inputs, policy: &Policy, period: &Period, as_of: NaiveDate) -> Evaluation {
     evaluate_observed(&mut inputs.clone(), policy, period, as_of, &mut |_| {})
 }

@@ -392,3 +392,12 @@ fn shuffling_the_rows_of_every_input_changes_no_detail_output() {
         assert!(drop_source(fa).equals_missing(&drop_source(fb)), "{name} differs");
     }
 }
+
+#[test]
+fn an_output_root_with_pattern_characters_in_its_name_is_just_a_folder() {
+    // the summaries read the staged tables back by path: `[`, `*` and `?` are not a glob
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("runs [prod] *?");
+    run_into(&out).success();
+    assert!(published(&out).join("headline.parquet").exists());
+}
