@@ -201,20 +201,30 @@ fn hits_frame(rows: &[&Hit], firm_names: &FirmNames) -> PolarsResult<DataFrame> 
 }
 
 /// What identifies a possible match from one run to the next (row numbers may move):
-/// firm, how it matched, and the listing.
-pub fn queue_key(uscc: &str, kind: &str, list_type: &str, case_no: &str, listed_name: &str, listed_id: &str, listed_on: &str) -> String {
-    [uscc, kind, list_type, case_no, listed_name, listed_id, listed_on].join("\u{1f}")
+/// firm, how it matched, and the listing, as a 128-bit hash of those texts. A run compares
+/// its queue with the last one's: at national scale eleven million keys, which as texts
+/// took gigabytes; two different keys share a hash with odds of about 2^-128 a pair.
+pub type QueueKey = u128;
+
+/// The keys of a review queue.
+pub type QueueKeys = foldhash::HashSet<QueueKey>;
+
+pub fn queue_key(uscc: &str, kind: &str, list_type: &str, case_no: &str, listed_name: &str, listed_id: &str, listed_on: &str) -> QueueKey {
+    use std::hash::BuildHasher;
+    let parts = (uscc, kind, list_type, case_no, listed_name, listed_id, listed_on);
+    let half = |seed: u64| foldhash::quality::FixedState::with_seed(seed).hash_one(parts) as u128;
+    half(0x7175_6575_6531) << 64 | half(0x7175_6575_6532)
 }
 
 /// `review_queue`: the open possible matches (no decision applies), newest listing first;
 /// `is_new` when the last published run's queue did not hold it (`previous`: its keys, or
 /// `None` when there is no earlier run with a queue).
-pub fn review_queue(hits: &[Hit], firm_names: &FirmNames, previous: Option<&std::collections::HashSet<String>>) -> PolarsResult<DataFrame> {
+pub fn review_queue(hits: &[Hit], firm_names: &FirmNames, previous: Option<&QueueKeys>) -> PolarsResult<DataFrame> {
     queue_frame(&queue_rows(hits), firm_names, previous)
 }
 
 /// `review_queue`, a row group at a time.
-pub fn review_queue_parts(hits: &[Hit], firm_names: &FirmNames, previous: Option<&std::collections::HashSet<String>>, each: Parts) -> anyhow::Result<()> {
+pub fn review_queue_parts(hits: &[Hit], firm_names: &FirmNames, previous: Option<&QueueKeys>, each: Parts) -> anyhow::Result<()> {
     in_parts(&queue_rows(hits), |rows| queue_frame(rows, firm_names, previous), each)
 }
 
@@ -225,7 +235,7 @@ fn queue_rows(hits: &[Hit]) -> Vec<&Hit> {
     rows
 }
 
-fn queue_frame(rows: &[&Hit], firm_names: &FirmNames, previous: Option<&std::collections::HashSet<String>>) -> PolarsResult<DataFrame> {
+fn queue_frame(rows: &[&Hit], firm_names: &FirmNames, previous: Option<&QueueKeys>) -> PolarsResult<DataFrame> {
     let key = |h: &Hit| {
         let l = &h.listing;
         queue_key(&h.uscc, h.kind.as_str(), l.list_type.as_str(), &l.case_no, &l.name, &l.id_raw, &l.listed_on.to_string())

@@ -1,6 +1,5 @@
 //! The nightly run: lock, load, evaluate, summarise, publish. Reads like the pipeline.
 
-use std::collections::HashSet;
 use std::path::PathBuf;
 
 use anyhow::{Context, anyhow};
@@ -60,7 +59,7 @@ pub fn write_detail_tables(
     inputs: Inputs,
     rejects: &[Reject],
     warnings: &[Reject],
-    previous_queue: Option<&HashSet<String>>,
+    previous_queue: Option<&frames::QueueKeys>,
 ) -> anyhow::Result<Vec<OutputEntry>> {
     std::thread::scope(|scope| {
         // a rendezvous: the writer holds the part it writes, the builder the one it built;
@@ -119,7 +118,7 @@ fn build_detail_tables(
     mut inputs: Inputs,
     rejects: &[Reject],
     warnings: &[Reject],
-    previous_queue: Option<&HashSet<String>>,
+    previous_queue: Option<&frames::QueueKeys>,
     emit: &mut dyn FnMut(&'static str, DataFrame) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     // of the inputs, only the firms are still needed: their words for `firm_eligibility`,
@@ -145,12 +144,22 @@ fn build_detail_tables(
 }
 
 /// The possible matches in a published run's review queue, by [`frames::queue_key`];
-/// `None` when the run has no readable queue.
-fn queue_keys(folder: &std::path::Path) -> Option<HashSet<String>> {
-    let df = frames::read_table(folder, out::REVIEW_QUEUE).ok()?;
-    let cols: Vec<Vec<String>> =
-        ["uscc", "match", "list_type", "case_no", "listed_name", "listed_id", "listed_on"].iter().map(|c| frames::column_texts(&df, c).ok()).collect::<Option<_>>()?;
-    Some((0..df.height()).map(|i| frames::queue_key(&cols[0][i], &cols[1][i], &cols[2][i], &cols[3][i], &cols[4][i], &cols[5][i], &cols[6][i])).collect())
+/// `None` when the run has no readable queue. Only the key's columns are read, and their
+/// texts are made a slice of rows at a time: a national queue has eleven million rows.
+fn queue_keys(folder: &std::path::Path) -> Option<frames::QueueKeys> {
+    const COLUMNS: [&str; 7] = ["uscc", "match", "list_type", "case_no", "listed_name", "listed_id", "listed_on"];
+    const SLICE: usize = 1 << 16;
+    let file = std::fs::File::open(folder.join(format!("{}.parquet", out::REVIEW_QUEUE))).ok()?;
+    use polars::prelude::{ParquetReader, SerReader};
+    let df = ParquetReader::new(file).with_columns(Some(COLUMNS.map(String::from).to_vec())).finish().ok()?;
+    let mut keys = frames::QueueKeys::default();
+    keys.reserve(df.height());
+    for offset in (0..df.height()).step_by(SLICE) {
+        let part = df.slice(offset as i64, SLICE);
+        let cols: Vec<Vec<String>> = COLUMNS.iter().map(|c| frames::column_texts(&part, c).ok()).collect::<Option<_>>()?;
+        keys.extend((0..part.height()).map(|i| frames::queue_key(&cols[0][i], &cols[1][i], &cols[2][i], &cols[3][i], &cols[4][i], &cols[5][i], &cols[6][i])));
+    }
+    Some(keys)
 }
 
 /// How many earlier runs the report's trend shows.
