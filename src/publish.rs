@@ -63,10 +63,7 @@ impl Staging {
     /// Start writing `<stem>.parquet`, a table with `schema`, to be handed over a row group
     /// at a time (`TableFile::write`, then `TableFile::finish`).
     pub fn create_table(&self, stem: &str, schema: &Schema) -> Result<TableFile> {
-        let path = self.dir.join(format!("{stem}.parquet"));
-        let file = File::create(&path).with_context(|| format!("cannot create `{}`", path.display()))?;
-        let writer = parquet_writer(file).batched(schema).map_err(anyhow::Error::from).with_context(|| format!("cannot write `{}`", path.display()))?;
-        Ok(TableFile { path, writer, rows: 0 })
+        TableFile::create(self.dir.join(format!("{stem}.parquet")), schema)
     }
 
     /// Write any other file (the manifest, the report).
@@ -175,8 +172,8 @@ pub fn row_groups(height: usize) -> Vec<usize> {
     }
 }
 
-/// A table being written into the staging folder a row group at a time, so that a national
-/// register's table is never whole in memory.
+/// A table being written as Parquet, whole or a row group at a time (so that a national
+/// register's table is never whole in memory): the one way tongbao writes a table.
 pub struct TableFile {
     path: PathBuf,
     writer: polars::io::parquet::write::BatchedWriter<File>,
@@ -184,6 +181,12 @@ pub struct TableFile {
 }
 
 impl TableFile {
+    fn create(path: PathBuf, schema: &Schema) -> Result<TableFile> {
+        let file = File::create(&path).with_context(|| format!("cannot create `{}`", path.display()))?;
+        let writer = parquet_writer(file).batched(schema).map_err(anyhow::Error::from).with_context(|| format!("cannot write `{}`", path.display()))?;
+        Ok(TableFile { path, writer, rows: 0 })
+    }
+
     /// Write `part`, a whole table or one of the parts [`row_groups`] gives, in the row
     /// groups polars would write it in.
     pub fn write(&mut self, part: &mut DataFrame) -> Result<()> {
@@ -196,22 +199,24 @@ impl TableFile {
 
     /// Close the file, sync it and count it as one of the folder's files; its row count.
     pub fn finish(self, staging: &mut Staging) -> Result<usize> {
+        let rows = self.close()?;
+        staging.count_file()?;
+        Ok(rows)
+    }
+
+    /// Close the file and sync it; its row count.
+    fn close(self) -> Result<usize> {
         self.writer.finish().map_err(anyhow::Error::from).with_context(|| format!("cannot write `{}`", self.path.display()))?;
         File::open(&self.path).and_then(|f| f.sync_all()).with_context(|| format!("cannot sync `{}`", self.path.display()))?;
-        staging.count_file()?;
         Ok(self.rows)
     }
 }
 
-/// Write a frame to `path` as Parquet (zstd, with statistics) and sync it; its row count.
+/// Write a whole frame to `path` as Parquet and sync it; its row count.
 fn write_parquet_file(path: &Path, df: &mut DataFrame) -> Result<usize> {
-    let file = File::create(path).with_context(|| format!("cannot create `{}`", path.display()))?;
-    parquet_writer(&file)
-        .finish(df)
-        .map_err(anyhow::Error::from)
-        .with_context(|| format!("cannot write `{}`", path.display()))?;
-    file.sync_all().with_context(|| format!("cannot sync `{}`", path.display()))?;
-    Ok(df.height())
+    let mut file = TableFile::create(path.to_path_buf(), df.schema())?;
+    file.write(df)?;
+    file.close()
 }
 
 /// The `n`th file of the folder is written: a test's fault point, and its injected failure
@@ -260,8 +265,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut staging = Staging::new(dir.path(), "t").unwrap();
         for n in [0, 10, 2 * ROW_GROUP_SIZE + 1_001] {
+            // the table written whole by polars' own writer, with tongbao's settings
             let mut whole = table(0..n);
-            write_parquet_file(&staging.dir.join("whole.parquet"), &mut whole).unwrap();
+            parquet_writer(File::create(staging.dir.join("whole.parquet")).unwrap()).finish(&mut whole).unwrap();
             let mut file = staging.create_table("parts", whole.schema()).unwrap();
             let mut start = 0;
             for rows in row_groups(n) {

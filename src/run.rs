@@ -149,8 +149,8 @@ fn build_detail_tables(
 fn queue_keys(folder: &std::path::Path) -> Option<frames::QueueKeys> {
     const COLUMNS: [&str; 7] = ["uscc", "match", "list_type", "case_no", "listed_name", "listed_id", "listed_on"];
     const SLICE: usize = 1 << 16;
-    let file = std::fs::File::open(folder.join(format!("{}.parquet", out::REVIEW_QUEUE))).ok()?;
     use polars::prelude::{ParquetReader, SerReader};
+    let file = std::fs::File::open(folder.join(format!("{}.parquet", out::REVIEW_QUEUE))).ok()?;
     let df = ParquetReader::new(file).with_columns(Some(COLUMNS.map(String::from).to_vec())).finish().ok()?;
     let mut keys = frames::QueueKeys::default();
     keys.reserve(df.height());
