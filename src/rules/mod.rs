@@ -55,6 +55,12 @@ pub enum Rule {
     Claims,
 }
 
+/// The rows of the run (in their order), and how many are dated after it.
+fn in_run<T>(rows: Vec<T>, dated_in_run: impl Fn(&T) -> bool) -> (Vec<T>, u64) {
+    let (kept, later): (Vec<T>, Vec<T>) = rows.into_iter().partition(dated_in_run);
+    (kept, later.len() as u64)
+}
+
 /// [`evaluate`], telling `done` each rule as it finishes (for stage timings). It takes
 /// out of `inputs` what no later rule needs, and frees it as soon as it can: the
 /// listings after the screen (the hits share those they matched), the exports after
@@ -63,12 +69,8 @@ pub enum Rule {
 pub fn evaluate_observed(inputs: &mut Inputs, policy: &Policy, period: &Period, as_of: NaiveDate, done: &mut dyn FnMut(Rule)) -> Evaluation {
     use std::mem::take;
     let reference_year = period.reference_year_for(as_of);
-    let (enrollments, later): (Vec<_>, Vec<_>) = take(&mut inputs.enrollments).into_iter().partition(|e| e.applied_on <= as_of);
-    let enrollments_out_of_run = later.len() as u64;
-    drop(later);
-    let (claims_in, later): (Vec<_>, Vec<_>) = take(&mut inputs.claims).into_iter().partition(|c| c.notified_on <= as_of);
-    let claims_out_of_run = later.len() as u64;
-    drop(later);
+    let (enrollments, enrollments_out_of_run) = in_run(take(&mut inputs.enrollments), |e| e.applied_on <= as_of);
+    let (claims_in, claims_out_of_run) = in_run(take(&mut inputs.claims), |c| c.notified_on <= as_of);
     let mut hits = blacklist::screen(&inputs.firms, &take(&mut inputs.listings), as_of);
     let reviews = reviews::apply(&mut hits, &inputs.reviews, as_of);
     done(Rule::Screen);
