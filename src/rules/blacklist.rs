@@ -69,7 +69,7 @@ pub struct Hit {
     pub kind: MatchKind,
     pub listing: Arc<Listing>,
     /// The review decision that applies to a possible match, if any (boxed: most hits
-    /// have none, and a hit is then eight bytes, not thirty-two).
+    /// have none, and the field then takes eight bytes, not thirty-two).
     pub review: Option<Box<crate::rules::reviews::Applied>>,
 }
 
