@@ -47,48 +47,90 @@ impl ExportValidator {
         ExportValidator { year: Some(year), ..ExportValidator::default() }
     }
 
-    fn absorb(&mut self, checked: ExportRow) {
+    /// Add what a slice of rows gave to the totals.
+    fn merge(&mut self, part: Part) {
+        let Part { runs, mut rejects, mut warnings, counts } = part;
+        self.counts.read += counts.read;
+        self.counts.accepted += counts.accepted;
+        self.counts.rejected += counts.rejected;
+        self.rejects.append(&mut rejects);
+        self.warnings.append(&mut warnings);
+        for (key, run) in runs {
+            let t = self.totals.entry(key).or_default();
+            t.self_cents += run.self_cents;
+            t.agency_cents += run.agency_cents;
+            t.rows += run.rows;
+        }
+    }
+}
+
+/// What a slice of rows gave: its accepted rows of the summed year(s) as runs of one
+/// (USCC, year) each (an input that lists a firm's rows together, as registers do, then
+/// reaches the totals once per firm rather than once per row), its rejects and warnings,
+/// and its counts. Slices are checked in parallel and merged in file order.
+#[derive(Default)]
+struct Part {
+    runs: Vec<((UsccKey, i32), ExportTotals)>,
+    rejects: Vec<Reject>,
+    warnings: Vec<Reject>,
+    counts: Counts,
+}
+
+impl Part {
+    /// Take in one checked row; `year`: the only year summed, when set.
+    fn take(mut self, year: Option<i32>, checked: ExportRow) -> Part {
         let (value, mut rejects, mut warnings) = checked;
         self.counts.read += 1;
         self.warnings.append(&mut warnings);
         if !rejects.is_empty() {
             self.rejects.append(&mut rejects);
             self.counts.rejected += 1;
-            return;
+            return self;
         }
-        if let Some((u, year, is_self, cents)) = value {
-            self.counts.accepted += 1;
-            if self.year.is_some_and(|kept| kept != year) {
-                return;
-            }
-            let t = self.totals.entry((u, year)).or_default();
-            if is_self {
-                t.self_cents += cents;
-            } else {
-                t.agency_cents += cents;
-            }
-            t.rows += 1;
+        let Some((u, y, is_self, cents)) = value else { return self };
+        self.counts.accepted += 1;
+        if year.is_some_and(|kept| kept != y) {
+            return self;
         }
+        let key = (u, y);
+        let run = match self.runs.last_mut() {
+            Some((k, run)) if *k == key => run,
+            _ => {
+                self.runs.push((key, ExportTotals::default()));
+                &mut self.runs.last_mut().expect("just pushed").1
+            }
+        };
+        if is_self {
+            run.self_cents += cents;
+        } else {
+            run.agency_cents += cents;
+        }
+        run.rows += 1;
+        self
     }
 }
 
 impl Sink for ExportValidator {
     fn row(&mut self, file: &str, row: u64, cells: &[Option<&str>], spreadsheet: bool) {
-        let checked = check_export(file, row, cells, spreadsheet);
-        self.absorb(checked);
+        let part = Part::default().take(self.year, check_export(file, row, cells, spreadsheet));
+        self.merge(part);
     }
 
+    /// Rows are checked and summed in parallel, a slice at a time; the slices' sums are
+    /// then added in order.
     fn rows(&mut self, file: &str, rows: &Batch, spreadsheet: bool) {
         use rayon::prelude::*;
-        let checked: Vec<ExportRow> = (0..rows.len())
+        let year = self.year;
+        let parts: Vec<Part> = (0..rows.len())
             .into_par_iter()
-            .map(|i| {
+            .with_min_len(4096)
+            .fold(Part::default, |part, i| {
                 let (row, cells) = rows.row(i);
-                check_export(file, row, cells, spreadsheet)
+                part.take(year, check_export(file, row, cells, spreadsheet))
             })
             .collect();
-        for c in checked {
-            self.absorb(c);
+        for part in parts {
+            self.merge(part);
         }
     }
 

@@ -18,14 +18,55 @@ struct Pending<T> {
 /// A sink that validates an input's rows into typed rows.
 pub struct Validator<P: RowParser> {
     parser: P,
-    pending: Vec<Pending<P::Row>>,
+    /// Every row taken in so far.
+    taken: Taken<P::Row>,
+    file: Arc<str>,
+}
+
+/// Rows taken in, in file order: those kept until the end (valid, or with a key that
+/// counts for duplicates), the rejects and warnings, and the counts.
+struct Taken<T> {
+    pending: Vec<Pending<T>>,
     rejects: Vec<Reject>,
     warnings: Vec<Reject>,
     read: u64,
     /// Accepted rows that no rule of this run can use, counted but not kept (see
     /// `RowCheck::unused`). Only inputs without a key have them.
     dropped: u64,
-    file: Arc<str>,
+}
+
+impl<T> Default for Taken<T> {
+    fn default() -> Self {
+        Taken { pending: Vec::new(), rejects: Vec::new(), warnings: Vec::new(), read: 0, dropped: 0 }
+    }
+}
+
+impl<T> Taken<T> {
+    /// Take in one checked row, after the rows taken before it.
+    fn take(&mut self, arc: &Arc<str>, checked: Checked<T>) {
+        let Checked { row, parsed, mut rejects, mut warnings, unused } = checked;
+        self.read += 1;
+        let ok = rejects.is_empty();
+        self.rejects.append(&mut rejects);
+        self.warnings.append(&mut warnings);
+        if unused {
+            self.dropped += 1;
+            return;
+        }
+        let value = if ok { parsed.row } else { None };
+        if ok || parsed.key.is_some() {
+            self.pending.push(Pending { file: arc.clone(), row, key: parsed.key, value });
+        }
+    }
+
+    /// Take in the rows `later` took, which follow these.
+    fn append(&mut self, mut later: Taken<T>) {
+        self.pending.append(&mut later.pending);
+        self.rejects.append(&mut later.rejects);
+        self.warnings.append(&mut later.warnings);
+        self.read += later.read;
+        self.dropped += later.dropped;
+    }
 }
 
 impl<P: RowParser + Default> Default for Validator<P> {
@@ -37,7 +78,7 @@ impl<P: RowParser + Default> Default for Validator<P> {
 impl<P: RowParser> Validator<P> {
     /// A validator whose rows are parsed by `parser`.
     pub fn with(parser: P) -> Self {
-        Validator { parser, dropped: 0, pending: Vec::new(), rejects: Vec::new(), warnings: Vec::new(), read: 0, file: Arc::from("") }
+        Validator { parser, taken: Taken::default(), file: Arc::from("") }
     }
 
     fn file_arc(&mut self, file: &str) -> Arc<str> {
@@ -48,17 +89,16 @@ impl<P: RowParser> Validator<P> {
     }
 
     /// Reject every row of a duplicated key and return the result.
-    pub fn finish(mut self) -> Validated<Vec<P::Row>> {
-        let mut seen: foldhash::HashMap<&str, u32> = foldhash::HashMap::with_capacity_and_hasher(self.pending.len(), Default::default());
-        for p in &self.pending {
+    pub fn finish(self) -> Validated<Vec<P::Row>> {
+        let Taken { pending, mut rejects, warnings, read, dropped } = self.taken;
+        let mut seen: foldhash::HashMap<&str, u32> = foldhash::HashMap::with_capacity_and_hasher(pending.len(), Default::default());
+        for p in &pending {
             if let Some(k) = &p.key {
                 *seen.entry(k.as_str()).or_default() += 1;
             }
         }
         let duplicated: std::collections::HashSet<Text> = seen.into_iter().filter(|(_, n)| *n > 1).map(|(k, _)| Text::new(k)).collect();
-        let pending = std::mem::take(&mut self.pending);
-        let mut rejected = self.read - pending.len() as u64 - self.dropped;
-        let rejects = &mut self.rejects;
+        let mut rejected = read - pending.len() as u64 - dropped;
         let mut rejected_rows = Vec::new();
         // collected in place: a pending row is at least as large as its row, so the
         // accepted rows reuse the pending rows' memory instead of doubling it
@@ -82,14 +122,14 @@ impl<P: RowParser> Validator<P> {
                 }
             })
             .collect();
-        let counts = Counts { read: self.read, accepted: rows.len() as u64 + self.dropped, rejected };
+        let counts = Counts { read, accepted: rows.len() as u64 + dropped, rejected };
         rejected_rows.sort_by(|a: &(Text, Origin), b| (&a.0, &a.1.file, a.1.row).cmp(&(&b.0, &b.1.file, b.1.row)));
         // each reject names its row's key, so that a firm or a claim finds its rejected rows
         let keys: std::collections::HashMap<(&str, u64), &Text> = rejected_rows.iter().map(|(k, o)| ((&*o.file, o.row), k)).collect();
-        for r in self.rejects.iter_mut() {
+        for r in rejects.iter_mut() {
             r.key = keys.get(&(r.file.as_str(), r.row)).map(|k| k.to_string());
         }
-        Validated { rows, rejects: self.rejects, warnings: self.warnings, counts, rejected_rows }
+        Validated { rows, rejects, warnings, counts, rejected_rows }
     }
 }
 
@@ -118,53 +158,37 @@ fn check_row<P: RowParser>(
     Checked { row, parsed, rejects: c.rejects, warnings: c.warnings, unused }
 }
 
-impl<P: RowParser> Validator<P> {
-    /// Take in one checked row, in file order.
-    fn absorb(&mut self, arc: &Arc<str>, checked: Checked<P::Row>) {
-        let Checked { row, parsed, mut rejects, mut warnings, unused } = checked;
-        self.read += 1;
-        let ok = rejects.is_empty();
-        self.rejects.append(&mut rejects);
-        self.warnings.append(&mut warnings);
-        if unused {
-            self.dropped += 1;
-            return;
-        }
-        let value = if ok { parsed.row } else { None };
-        if ok || parsed.key.is_some() {
-            self.pending.push(Pending { file: arc.clone(), row, key: parsed.key, value });
-        }
-    }
-}
-
 impl<P: RowParser> Sink for Validator<P> {
     fn row(&mut self, file: &str, row: u64, cells: &[Option<&str>], spreadsheet: bool) {
         let arc = self.file_arc(file);
         let checked = check_row(&self.parser, file, &arc, row, cells, spreadsheet);
-        self.absorb(&arc, checked);
+        self.taken.take(&arc, checked);
     }
 
-    /// Rows are checked in parallel (each check is a pure function of its cells) and
-    /// taken in, in order, one by one.
+    /// Rows are checked in parallel (each check is a pure function of its cells), a slice
+    /// at a time, each slice taking in its rows in order; the slices are then appended in
+    /// order.
     fn rows(&mut self, file: &str, rows: &Batch, spreadsheet: bool) {
         use rayon::prelude::*;
         let arc = self.file_arc(file);
         let parser = &self.parser;
-        let checked: Vec<Checked<P::Row>> = (0..rows.len())
+        let slices: Vec<Taken<P::Row>> = (0..rows.len())
             .into_par_iter()
-            .map(|i| {
+            .with_min_len(1024)
+            .fold(Taken::default, |mut taken, i| {
                 let (row, cells) = rows.row(i);
-                check_row(parser, file, &arc, row, cells, spreadsheet)
+                taken.take(&arc, check_row(parser, file, &arc, row, cells, spreadsheet));
+                taken
             })
             .collect();
-        for c in checked {
-            self.absorb(&arc, c);
+        for slice in slices {
+            self.taken.append(slice);
         }
     }
 
     fn broken(&mut self, file: &str, row: u64, column: &str, value: &str, reason: Reason) {
-        self.read += 1;
-        self.rejects.push(Reject::new(P::INPUT.name(), file, row, column, value, reason));
+        self.taken.read += 1;
+        self.taken.rejects.push(Reject::new(P::INPUT.name(), file, row, column, value, reason));
     }
 
     fn row_with_reject(&mut self, file: &str, row: u64, cells: &[Option<&str>], spreadsheet: bool, column: &str, value: &str, reason: Reason) {
@@ -174,6 +198,6 @@ impl<P: RowParser> Sink for Validator<P> {
         checked.rejects.retain(|r| !(r.column == column && r.reason == Reason::MissingValue));
         checked.rejects.push(Reject::new(P::INPUT.name(), file, row, column, value, reason));
         checked.unused = false;
-        self.absorb(&arc, checked);
+        self.taken.take(&arc, checked);
     }
 }
