@@ -9,10 +9,23 @@ use crate::rejects::Reason;
 /// The largest amount accepted: 13 integer digits (USD 9,999,999,999,999.99).
 pub const MAX_AMOUNT_CENTS: i64 = 999_999_999_999_999;
 
+/// `str::trim`, with the common cases first: a value that starts and ends with a visible
+/// ASCII character has nothing to trim (every Unicode space is above ASCII or at most
+/// `b' '`), checked on bytes alone; nor has one whose end characters are not white space
+/// (a Chinese name), checked on the two characters; only the others pay for the search.
+pub fn trim(s: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x80);
+    if visible(s.as_bytes().first()) && visible(s.as_bytes().last()) {
+        return s;
+    }
+    let kept = |c: Option<char>| c.is_some_and(|c| !c.is_whitespace());
+    if kept(s.chars().next()) && kept(s.chars().next_back()) { s } else { s.trim() }
+}
+
 /// A date as `YYYY-MM-DD`, `YYYY/MM/DD` or `YYYYMMDD` (one-digit month and day allowed
 /// with separators). An Excel serial day number is accepted only when `excel_serial` is set.
 pub fn parse_date(raw: &str, excel_serial: bool) -> Result<NaiveDate, Reason> {
-    let s = raw.trim();
+    let s = trim(raw);
     if let Some(date) = iso_date(s.as_bytes()) {
         return date;
     }
@@ -73,7 +86,7 @@ fn iso_date(b: &[u8]) -> Option<Result<NaiveDate, Reason>> {
 /// A month as `YYYY-MM` (also `YYYY/MM`, `YYYYMM`, or a full date, whose day is ignored):
 /// returns (year, month).
 pub fn parse_month(raw: &str, excel_serial: bool) -> Result<(i32, u32), Reason> {
-    let s = raw.trim();
+    let s = trim(raw);
     let (y, m) = if let Some((y, m)) = s.split_once(['-', '/']).filter(|(_, m)| !m.contains(['-', '/'])) {
         (y, m)
     } else if s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()) {
@@ -94,7 +107,7 @@ pub fn parse_month(raw: &str, excel_serial: bool) -> Result<(i32, u32), Reason> 
 /// An amount of money in cents: a plain decimal, at most two decimals, not negative.
 /// Thousands separators (`1,234.56`) are accepted, as spreadsheets write them.
 pub fn parse_amount_cents(raw: &str) -> Result<i64, Reason> {
-    let trimmed = raw.trim();
+    let trimmed = trim(raw);
     // thousands separators only in their places: `1,234,567.89`, never `1234,56`
     let s: std::borrow::Cow<str> = if trimmed.contains(',') {
         let int_part = trimmed.split('.').next().unwrap_or("");
@@ -143,7 +156,7 @@ pub fn parse_amount_cents(raw: &str) -> Result<i64, Reason> {
 
 /// An exact positive decimal rate as (mantissa, scale): `6.3757` → (63757, 4).
 pub fn parse_rate(raw: &str) -> Result<(i128, u32), Reason> {
-    let s = raw.trim();
+    let s = trim(raw);
     let (int_part, frac_part) = s.split_once('.').unwrap_or((s, ""));
     let frac_part = frac_part.trim_end_matches('0');
     if (int_part.is_empty() && frac_part.is_empty())
@@ -164,7 +177,7 @@ pub fn parse_rate(raw: &str) -> Result<(i128, u32), Reason> {
 
 /// A non-negative integer (a float with no fraction, as spreadsheets store them, is accepted).
 pub fn parse_count(raw: &str) -> Result<i64, Reason> {
-    let s = raw.trim();
+    let s = trim(raw);
     let s = s.strip_suffix(".0").unwrap_or(s);
     if s.is_empty() || s.len() > 12 || !s.bytes().all(|b| b.is_ascii_digit()) {
         return Err(Reason::InvalidInteger);
@@ -174,7 +187,7 @@ pub fn parse_count(raw: &str) -> Result<i64, Reason> {
 
 /// true/false, 1/0, y/n, yes/no, 是/否, in any case.
 pub fn parse_bool(raw: &str) -> Result<bool, Reason> {
-    match raw.trim().to_lowercase().as_str() {
+    match trim(raw).to_lowercase().as_str() {
         "true" | "1" | "y" | "yes" | "是" => Ok(true),
         "false" | "0" | "n" | "no" | "否" => Ok(false),
         _ => Err(Reason::InvalidBoolean),
@@ -391,5 +404,24 @@ mod tests {
         assert_eq!(format_cents(123456), "1234.56");
         assert_eq!(format_cents(5), "0.05");
         assert_eq!(format_cents(-5), "-0.05");
+    }
+}
+
+#[cfg(test)]
+mod trim_tests {
+    use super::trim;
+
+    #[test]
+    fn trim_agrees_with_str_trim() {
+        for s in ["", " ", "a", " a", "a ", "\ta\n", "\u{3000}失信\u{3000}", "失信", "a\u{a0}", "\u{85}x", "x\u{2003}", "\u{7f}", " (2021)闽0203执88号 "] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn trim_agrees_with_str_trim_on_any_text(s in "\\PC*|[ \\t\\u{3000}\\u{a0}a-z\\u{4e00}-\\u{4e10}]{0,6}") {
+            proptest::prop_assert_eq!(trim(&s), s.trim());
+        }
     }
 }

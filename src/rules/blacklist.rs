@@ -239,7 +239,10 @@ pub fn legal_rep_match(rep_id: Option<&DocId>, listed: Option<&DocId>) -> Option
 /// collision or a false positive only lets a listing through, and the screen then checks
 /// it in full (at tier M, 93,000 of 10 million listings pass instead of 76,000).
 pub struct FirmKeys {
-    blocks: Vec<u64>,
+    memory: Vec<u64>,
+    /// Where the filter starts in `memory`, and its length in blocks (a power of two).
+    start: usize,
+    len: usize,
 }
 
 /// Bits of the filter per key (at most [`KEYS_PER_FIRM`] keys a firm).
@@ -276,21 +279,46 @@ impl FirmKeys {
     pub fn new(firms: &[Firm]) -> FirmKeys {
         // never fewer than 1024 blocks (8 KiB), so that a few firms see no false positives
         let blocks = (firms.len() * KEYS_PER_FIRM * BITS_PER_KEY / 64).max(1024).next_power_of_two();
-        let mut keys = FirmKeys { blocks: vec![0; blocks] };
+        let mut keys = FirmKeys::zeroed(blocks);
         // the names are normalised in parallel, a chunk at a time, and the hashes gathered
         for chunk in firms.chunks(1 << 16) {
             let hashes: Vec<u64> = chunk.par_iter().flat_map_iter(Self::keys_of).collect();
             for h in hashes {
                 let (block, bits) = keys.place(h);
-                keys.blocks[block] |= bits;
+                keys.blocks()[block] |= bits;
             }
         }
         keys
     }
 
+    /// A filter of `len` blocks, all clear. Every test reads a block at random, so the
+    /// filter asks for huge pages (2 MiB), where the system gives them on request: on 4 KiB
+    /// pages nearly every test also misses the address cache.
+    fn zeroed(len: usize) -> FirmKeys {
+        const HUGE: usize = 2 << 20;
+        // room to start the filter on a huge page's boundary; the zeroed pages are not
+        // touched before the advice, so that they come as huge pages when first written
+        let memory: Vec<u64> = vec![0; len + HUGE / 8];
+        let addr = memory.as_ptr() as usize;
+        let start = (addr.next_multiple_of(HUGE) - addr) / 8;
+        #[cfg(target_os = "linux")]
+        if len * 8 >= HUGE {
+            // SAFETY: the range lies inside `memory`'s allocation, which outlives the call;
+            // the advice changes how the range is backed, never its contents
+            unsafe {
+                libc::madvise(memory.as_ptr().add(start) as *mut libc::c_void, len * 8, libc::MADV_HUGEPAGE);
+            }
+        }
+        FirmKeys { memory, start, len }
+    }
+
+    fn blocks(&mut self) -> &mut [u64] {
+        &mut self.memory[self.start..self.start + self.len]
+    }
+
     /// A hash's block (from its high bits) and its four bits in it (from its low bits).
     fn place(&self, h: u64) -> (usize, u64) {
-        let block = (h >> 32) as usize & (self.blocks.len() - 1);
+        let block = (h >> 32) as usize & (self.len - 1);
         let bits = (0..4).fold(0u64, |bits, i| bits | 1 << ((h >> (6 * i)) & 63));
         (block, bits)
     }
@@ -318,7 +346,7 @@ impl FirmKeys {
 
     fn has(&self, kind: KeyKind, parts: &[&str]) -> bool {
         let (block, bits) = self.place(key_hash(kind, parts));
-        self.blocks[block] & bits == bits
+        self.memory[self.start + block] & bits == bits
     }
 
     /// Could this listing match some firm? (A necessary condition of every hit and possible match.)

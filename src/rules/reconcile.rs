@@ -75,35 +75,40 @@ pub fn reconcile(firms: &[Firm], rejected_firms: &[Text], eligibility: &[Eligibi
         v.sort_by(|a, b| (a.applied_on, &a.application_id).cmp(&(b.applied_on, &b.application_id)));
     }
     let others = |apps: &[&Enrollment]| Text::from(apps.iter().skip(1).map(|e| e.application_id.as_str()).collect::<Vec<_>>().join(";"));
-    let mut out = Vec::with_capacity(firms.len());
-    for (firm, el) in firms.iter().zip(eligibility) {
-        let apps = by_uscc.remove(firm.uscc.as_str()).unwrap_or_default();
-        let first = apps.first();
-        let status = match (el.is_eligible, first.is_some()) {
-            (true, true) => ReconStatus::EligibleEnrolled,
-            (true, false) => ReconStatus::EligibleNotEnrolled,
-            (false, true) => ReconStatus::EnrolledNotEligible,
-            (false, false) => ReconStatus::NotEligibleNotEnrolled,
-        };
-        let premium = first.and_then(|e| e.premium_cny_cents);
-        out.push(Reconciliation {
-            uscc: firm.uscc.clone(),
-            name: firm.name.clone(),
-            district: el.district.clone(),
-            is_eligible: Some(el.is_eligible),
-            status,
-            application_id: first.map(|e| e.application_id.clone()),
-            policy_no: first.map(|e| e.policy_no.clone()),
-            applied_on: first.map(|e| e.applied_on),
-            duplicate_enrollment: apps.len() > 1,
-            other_applications: others(&apps),
-            premium_cny_cents: premium,
-            // the article: the city pays the whole premium of eligible enrolled firms
-            subsidy_cny_cents: if status == ReconStatus::EligibleEnrolled { premium } else { None },
-        });
-    }
-    // enrolled applications of no accepted firm: one row per application, told apart by
-    // whether the register has the firm on a rejected row
+    // firm by firm in parallel (a USCC is one accepted firm's at most: a duplicated one is
+    // rejected), then the enrollments that met no firm
+    use rayon::prelude::*;
+    let mut out: Vec<Reconciliation> = firms
+        .par_iter()
+        .zip(eligibility)
+        .map(|(firm, el)| {
+            let apps: &[&Enrollment] = by_uscc.get(firm.uscc.as_str()).map_or(&[], Vec::as_slice);
+            let first = apps.first();
+            let status = match (el.is_eligible, first.is_some()) {
+                (true, true) => ReconStatus::EligibleEnrolled,
+                (true, false) => ReconStatus::EligibleNotEnrolled,
+                (false, true) => ReconStatus::EnrolledNotEligible,
+                (false, false) => ReconStatus::NotEligibleNotEnrolled,
+            };
+            let premium = first.and_then(|e| e.premium_cny_cents);
+            Reconciliation {
+                uscc: firm.uscc.clone(),
+                name: firm.name.clone(),
+                district: el.district.clone(),
+                is_eligible: Some(el.is_eligible),
+                status,
+                application_id: first.map(|e| e.application_id.clone()),
+                policy_no: first.map(|e| e.policy_no.clone()),
+                applied_on: first.map(|e| e.applied_on),
+                duplicate_enrollment: apps.len() > 1,
+                other_applications: others(apps),
+                premium_cny_cents: premium,
+                subsidy_cny_cents: if status == ReconStatus::EligibleEnrolled { premium } else { None },
+            }
+        })
+        .collect();
+    let of_firms: foldhash::HashSet<&str> = firms.iter().map(|f| f.uscc.as_str()).filter(|u| by_uscc.contains_key(u)).collect();
+    by_uscc.retain(|uscc, _| !of_firms.contains(uscc));
     let status_of = |uscc: &str| {
         if rejected_firms.binary_search_by(|k| k.as_str().cmp(uscc)).is_ok() { ReconStatus::EnrolledFirmRejected } else { ReconStatus::EnrolledUnknownFirm }
     };

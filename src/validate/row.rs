@@ -7,7 +7,7 @@ use crate::ident::Uscc;
 use crate::model::*;
 use crate::rejects::{Reason, Reject};
 use crate::schema::{Input, col};
-use crate::values;
+use crate::values::{self, trim};
 
 /// Rows read, accepted and rejected for one input.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -27,19 +27,6 @@ pub struct Validated<T> {
     /// Where each rejected row whose key parsed stands: (key, where), in key order (firms:
     /// the USCCs the register knows but whose rows could not be used).
     pub rejected_rows: Vec<(Text, Origin)>,
-}
-
-/// `str::trim`, with the common cases first: a value that starts and ends with a visible
-/// ASCII character has nothing to trim (every Unicode space is above ASCII or at most
-/// `b' '`), checked on bytes alone; nor has one whose end characters are not white space
-/// (a Chinese name), checked on the two characters; only the others pay for the search.
-fn trim(s: &str) -> &str {
-    let visible = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x80);
-    if visible(s.as_bytes().first()) && visible(s.as_bytes().last()) {
-        return s;
-    }
-    let kept = |c: Option<char>| c.is_some_and(|c| !c.is_whitespace());
-    if kept(s.chars().next()) && kept(s.chars().next_back()) { s } else { s.trim() }
 }
 
 /// The checks of one row: collects its rejects and warnings.
@@ -165,25 +152,6 @@ pub trait RowParser: Sync {
     /// The column under which a duplicate key is reported.
     const KEY_COLUMN: Option<&'static str>;
     fn parse(&self, c: &mut RowCheck, file: &Arc<str>) -> Parsed<Self::Row>;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::trim;
-
-    #[test]
-    fn trim_agrees_with_str_trim() {
-        for s in ["", " ", "a", " a", "a ", "\ta\n", "\u{3000}失信\u{3000}", "失信", "a\u{a0}", "\u{85}x", "x\u{2003}", "\u{7f}", " (2021)闽0203执88号 "] {
-            assert_eq!(trim(s), s.trim(), "{s:?}");
-        }
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn trim_agrees_with_str_trim_on_any_text(s in "\\PC*|[ \\t\\u{3000}\\u{a0}a-z\\u{4e00}-\\u{4e10}]{0,6}") {
-            proptest::prop_assert_eq!(trim(&s), s.trim());
-        }
-    }
 }
 
 #[cfg(test)]
