@@ -135,6 +135,67 @@ fn parse_records(
 /// Decode a batch of CSV records and hand the readable ones to the sink, in order; rows
 /// with the wrong number of fields or undecodable bytes go to the sink as broken.
 fn deliver(input: Input, shown: &str, records: &[csv::ByteRecord], map: &[Option<usize>], width: usize, encoding: Encoding, sink: &mut dyn Sink) {
+    if encoding == Encoding::Gb18030 {
+        return deliver_decoded(input, shown, records, map, width, encoding, sink);
+    }
+    // UTF-8: the cells are the records' own bytes, checked a record at a time
+    let columns = input.columns();
+    let n = columns.len();
+    let mut batch = Batch::with_capacity(n, records.len());
+    let mut cells: Vec<Option<&str>> = vec![None; n];
+    for record in records {
+        let row = record.position().map(|p| p.line()).unwrap_or(0);
+        let Some(()) = check_width(record, width, row, shown, sink, &mut batch) else { continue };
+        cells.fill(None);
+        // the whole record is valid UTF-8 in one pass when its fields are; a field is then
+        // its slice of it, when both its ends fall between characters
+        let whole = std::str::from_utf8(record.as_slice()).ok();
+        let mut bad: Option<usize> = None;
+        for (field, target) in record.iter().zip(map) {
+            let Some(t) = target else { continue };
+            let text = whole
+                .and_then(|all| {
+                    let at = field.as_ptr() as usize - all.as_ptr() as usize;
+                    all.get(at..at + field.len())
+                })
+                .or_else(|| std::str::from_utf8(field).ok());
+            match text {
+                Some(text) => cells[*t] = Some(text),
+                None => {
+                    bad = Some(*t);
+                    break;
+                }
+            }
+        }
+        match bad {
+            Some(t) => {
+                sink.rows(shown, &batch, false);
+                batch.clear();
+                sink.broken(shown, row, columns[t].name, "", Reason::InvalidEncoding);
+            }
+            None => batch.push(row, cells.iter().copied()),
+        }
+    }
+    sink.rows(shown, &batch, false);
+}
+
+/// A record of the header's width goes on (`Some`); one of another width is a broken row,
+/// handed to the sink after the rows of `batch` before it, and a blank line is no row.
+fn check_width(record: &csv::ByteRecord, width: usize, row: u64, shown: &str, sink: &mut dyn Sink, batch: &mut Batch) -> Option<()> {
+    if record.len() == width {
+        return Some(());
+    }
+    if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
+        return None;
+    }
+    sink.rows(shown, batch, false);
+    batch.clear();
+    sink.broken(shown, row, "", &format!("{} fields, header has {width}", record.len()), Reason::WrongFieldCount);
+    None
+}
+
+/// [`deliver`] for an encoding whose text is decoded into buffers of its own.
+fn deliver_decoded(input: Input, shown: &str, records: &[csv::ByteRecord], map: &[Option<usize>], width: usize, encoding: Encoding, sink: &mut dyn Sink) {
     let columns = input.columns();
     let n = columns.len();
     // the decoded cells of the readable rows, `n` per row, in one buffer for the batch
