@@ -37,6 +37,13 @@ pub struct QueryError {
     pub message: String,
 }
 
+impl QueryError {
+    /// `query` failed with `e`: its file, and the error's first line.
+    fn of(query: &Query, e: &PolarsError) -> QueryError {
+        QueryError { file: query.source.clone(), message: e.to_string().lines().next().unwrap_or("").to_string() }
+    }
+}
+
 /// The built-in queries, then every `.sql` file of `dir` (which replaces a built-in of
 /// the same stem), in name order.
 pub fn queries(dir: Option<&Path>) -> Result<Vec<Query>, QueryError> {
@@ -154,12 +161,30 @@ fn run_over<'a>(queries: &[Query], tables: impl IntoIterator<Item = (&'a str, La
     for (name, lf) in tables {
         ctx.register(name, lf);
     }
-    let mut out = Vec::new();
+    let mut plans = Vec::new();
     let mut errors = Vec::new();
     for q in queries {
-        match ctx.execute(&q.sql).and_then(collect) {
+        match ctx.execute(&q.sql) {
+            Ok(lf) => plans.push((q, lf)),
+            Err(e) => errors.push(QueryError::of(q, &e)),
+        }
+    }
+    // all together first, as one plan: queries over the same table then share its scan
+    if errors.is_empty() {
+        let opt_state = plans.first().map(|(_, lf)| lf.get_current_optimizations()).unwrap_or_default();
+        let together = LazyFrame::collect_all_with_engine(plans.iter().map(|(_, lf)| lf.logical_plan.clone()).collect(), Engine::Streaming, opt_state);
+        if let Ok(frames) = together
+            && frames.len() == plans.len()
+        {
+            return Ok(plans.iter().zip(frames).map(|((q, _), df)| (q.name.clone(), df)).collect());
+        }
+    }
+    // some query failed: each on its own, so that every failure names its query's file
+    let mut out = Vec::new();
+    for (q, lf) in plans {
+        match collect(lf) {
             Ok(df) => out.push((q.name.clone(), df)),
-            Err(e) => errors.push(QueryError { file: q.source.clone(), message: e.to_string().lines().next().unwrap_or("").to_string() }),
+            Err(e) => errors.push(QueryError::of(q, &e)),
         }
     }
     if errors.is_empty() { Ok(out) } else { Err(errors) }
