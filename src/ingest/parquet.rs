@@ -52,29 +52,44 @@ pub(super) fn read_parquet(input: Input, source: &InputSource, path: &Path, sink
                 texts[*t] = Some(column_texts(series).map_err(|e| unreadable(input, path, e))?);
             }
         }
-        // the cells, row after row, filled a column at a time
+        // the cells, row after row, filled a block of rows at a time in parallel; text
+        // columns are read in place, from each of their arrays (a slice across row groups
+        // has two) with the row it starts at
         let width = columns.len();
         let mut cells: Vec<Option<&str>> = vec![None; part.height() * width];
-        for (t, (s, x)) in strings.iter().zip(&texts).enumerate() {
-            match (s, x) {
-                (Some(ca), _) => {
-                    // the column's arrays in turn (a slice across row groups has two), read in
-                    // place; a column without nulls skips the validity
-                    let mut at = 0;
-                    let no_nulls = ca.null_count() == 0;
-                    for arr in ca.downcast_iter() {
-                        let rows = &mut cells[at * width..(at + arr.len()) * width];
-                        if no_nulls {
-                            fill(rows, width, t, arr.values_iter().map(Some));
-                        } else {
-                            fill(rows, width, t, arr.iter());
-                        }
+        let arrays: Vec<Vec<(usize, &_)>> = strings
+            .iter()
+            .map(|s| {
+                let mut at = 0;
+                s.iter()
+                    .flat_map(|ca| ca.downcast_iter())
+                    .map(|arr| {
+                        let start = at;
                         at += arr.len();
+                        (start, arr)
+                    })
+                    .collect()
+            })
+            .collect();
+        {
+            use rayon::prelude::*;
+            const BLOCK: usize = 4096;
+            cells.par_chunks_mut(BLOCK * width).enumerate().for_each(|(b, rows)| {
+                let (first, n) = (b * BLOCK, rows.len() / width);
+                for (t, (arrays, x)) in arrays.iter().zip(&texts).enumerate() {
+                    for &(start, arr) in arrays {
+                        let (lo, hi) = (first.max(start), (first + n).min(start + arr.len()));
+                        for r in lo..hi {
+                            rows[(r - first) * width + t] = arr.get(r - start);
+                        }
+                    }
+                    if let Some(x) = x {
+                        for (i, row) in rows.chunks_exact_mut(width).enumerate() {
+                            row[t] = x.get(first + i);
+                        }
                     }
                 }
-                (None, Some(x)) => fill(&mut cells, width, t, x.iter()),
-                (None, None) => {}
-            }
+            });
         }
         // a Parquet file has no header row: its first row is row 1
         let row_of = |i: usize| (offset + i) as u64 + 1;
@@ -99,13 +114,6 @@ pub(super) fn read_parquet(input: Input, source: &InputSource, path: &Path, sink
         offset += CHUNK;
     }
     Ok(header_map.into_info(file_info(input, path)?))
-}
-
-/// Column `t` of the row-after-row `cells`, `width` to a row, from `values`.
-fn fill<'a>(cells: &mut [Option<&'a str>], width: usize, t: usize, values: impl Iterator<Item = Option<&'a str>>) {
-    for (row, v) in cells.chunks_exact_mut(width).zip(values) {
-        row[t] = v;
-    }
 }
 
 /// An identifier column of a number type: each value's text, or `Err` with the value as
@@ -142,8 +150,9 @@ impl Texts {
         }));
     }
 
-    fn iter(&self) -> impl Iterator<Item = Option<&str>> {
-        self.spans.iter().map(|s| s.map(|(a, b)| &self.buf[a..b]))
+    /// Value `i`.
+    fn get(&self, i: usize) -> Option<&str> {
+        self.spans[i].map(|(a, b)| &self.buf[a..b])
     }
 }
 
