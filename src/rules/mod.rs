@@ -45,13 +45,15 @@ pub fn evaluate(inputs: &Inputs, policy: &Policy, period: &Period, as_of: NaiveD
     evaluate_observed(&mut inputs.clone(), policy, period, as_of, &mut |_| {})
 }
 
-/// The rules, in the order [`evaluate`] applies them.
+/// The rules, in the order [`evaluate`] reports them done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rule {
     /// The blacklist screen, with the review decisions applied to its possible matches.
     Screen,
     Eligibility,
     Reconciliation,
+    /// Claims are priced beside the three rules above (they need none of their results):
+    /// their stage is the time left after reconciliation until the pricing is done.
     Claims,
 }
 
@@ -71,15 +73,23 @@ pub fn evaluate_observed(inputs: &mut Inputs, policy: &Policy, period: &Period, 
     let reference_year = period.reference_year_for(as_of);
     let (enrollments, enrollments_out_of_run) = in_run(take(&mut inputs.enrollments), |e| e.applied_on <= as_of);
     let (claims_in, claims_out_of_run) = in_run(take(&mut inputs.claims), |c| c.notified_on <= as_of);
-    let mut hits = blacklist::screen(&inputs.firms, &take(&mut inputs.listings), as_of);
-    let reviews = reviews::apply(&mut hits, &inputs.reviews, as_of);
-    done(Rule::Screen);
-    let eligibility = eligibility::judge_all(&inputs.firms, &take(&mut inputs.exports), period, reference_year, &hits);
-    done(Rule::Eligibility);
-    let reconciliation = reconcile::reconcile(&inputs.firms, &inputs.rejected_firms, &eligibility, &enrollments, period, as_of);
-    done(Rule::Reconciliation);
-    let claims = claims::price(&claims_in, &enrollments, &inputs.fx_rates, policy);
-    done(Rule::Claims);
+    // the claims need no other rule's result: they are priced on a thread of their own
+    // beside the screen, eligibility and reconciliation, which share the cores
+    let (hits, reviews, eligibility, reconciliation, claims) = std::thread::scope(|scope| {
+        let fx_rates = &inputs.fx_rates;
+        let (claims_in, enrollments) = (&claims_in, &enrollments);
+        let pricing = scope.spawn(move || claims::price(claims_in, enrollments, fx_rates, policy));
+        let mut hits = blacklist::screen(&inputs.firms, &take(&mut inputs.listings), as_of);
+        let reviews = reviews::apply(&mut hits, &inputs.reviews, as_of);
+        done(Rule::Screen);
+        let eligibility = eligibility::judge_all(&inputs.firms, &take(&mut inputs.exports), period, reference_year, &hits);
+        done(Rule::Eligibility);
+        let reconciliation = reconcile::reconcile(&inputs.firms, &inputs.rejected_firms, &eligibility, enrollments, period, as_of);
+        done(Rule::Reconciliation);
+        let claims = pricing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        done(Rule::Claims);
+        (hits, reviews, eligibility, reconciliation, claims)
+    });
     Evaluation {
         as_of,
         period: period.clone(),
