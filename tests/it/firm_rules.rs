@@ -355,4 +355,12 @@ fn the_listing_filter_drops_a_listing_that_meets_no_firm_and_keeps_one_that_may(
     assert!(!keys.may_match(&person("李四", "110105194912310038")));
     // the representative's name with a masked id whose ends are not his
     assert!(!keys.may_match(&person("张三", "350203********1234")));
+    // a representative with no id: a listing of the name may match whatever its id
+    let mut loose = firm(&uscc("91", "350206", "MA2YJ5LU"));
+    loose.legal_rep_name = "王五".into();
+    loose.legal_rep_id = None;
+    let keys = FirmKeys::new(&[f.clone(), loose.clone()]);
+    assert!(keys.may_match(&person(&loose.legal_rep_name, "110105194912310038")));
+    assert!(keys.may_match(&person(&loose.legal_rep_name, "350203********1234")));
+    assert!(!keys.may_match(&person("李四", "110105194912310038")));
 }
