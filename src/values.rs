@@ -13,6 +13,7 @@ pub const MAX_AMOUNT_CENTS: i64 = 999_999_999_999_999;
 /// ASCII character has nothing to trim (every Unicode space is above ASCII or at most
 /// `b' '`), checked on bytes alone; nor has one whose end characters are not white space
 /// (a Chinese name), checked on the two characters; only the others pay for the search.
+#[inline]
 pub fn trim(s: &str) -> &str {
     let visible = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x80);
     if visible(s.as_bytes().first()) && visible(s.as_bytes().last()) {
