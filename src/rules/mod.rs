@@ -42,7 +42,7 @@ impl Evaluation {
 /// that contains it). Pure: no I/O. It works on a copy of `inputs` (the tests' and the
 /// tools' entry); a run hands its own to [`evaluate_observed`], which frees them as it goes.
 pub fn evaluate(inputs: &Inputs, policy: &Policy, period: &Period, as_of: NaiveDate) -> Evaluation {
-    evaluate_observed(&mut inputs.clone(), policy, period, as_of, &mut |_| {})
+    evaluate_observed(&mut inputs.clone(), policy, period, as_of, &mut |_, _| {})
 }
 
 /// The rules, in the order [`evaluate`] reports them done.
@@ -52,8 +52,9 @@ pub enum Rule {
     Screen,
     Eligibility,
     Reconciliation,
-    /// Claims are priced beside the three rules above (they need none of their results):
-    /// their stage is the time left after reconciliation until the pricing is done.
+    /// Claims are priced on a thread of their own beside the three rules above (they need
+    /// none of their results): reported with that thread's wall time (and, as every
+    /// stage, the process's CPU time meanwhile, which counts the other rules' too).
     Claims,
 }
 
@@ -63,12 +64,13 @@ fn in_run<T>(rows: Vec<T>, dated_in_run: impl Fn(&T) -> bool) -> (Vec<T>, u64) {
     (kept, later.len() as u64)
 }
 
-/// [`evaluate`], telling `done` each rule as it finishes (for stage timings). It takes
+/// [`evaluate`], telling `done` each rule as it finishes (for stage timings), with the
+/// (wall, CPU) seconds it took when it ran beside the others (the claims), else `None`. It takes
 /// out of `inputs` what no later rule needs, and frees it as soon as it can: the
 /// listings after the screen (the hits share those they matched), the exports after
 /// eligibility, and the enrollments and claims, which are split into those of the run and
 /// those dated after it. The firms, rejected firms, rates and reviews stay.
-pub fn evaluate_observed(inputs: &mut Inputs, policy: &Policy, period: &Period, as_of: NaiveDate, done: &mut dyn FnMut(Rule)) -> Evaluation {
+pub fn evaluate_observed(inputs: &mut Inputs, policy: &Policy, period: &Period, as_of: NaiveDate, done: &mut dyn FnMut(Rule, Option<(f64, f64)>)) -> Evaluation {
     use std::mem::take;
     let reference_year = period.reference_year_for(as_of);
     let (enrollments, enrollments_out_of_run) = in_run(take(&mut inputs.enrollments), |e| e.applied_on <= as_of);
@@ -78,16 +80,19 @@ pub fn evaluate_observed(inputs: &mut Inputs, policy: &Policy, period: &Period, 
     let (hits, reviews, eligibility, reconciliation, claims) = std::thread::scope(|scope| {
         let fx_rates = &inputs.fx_rates;
         let (claims_in, enrollments) = (&claims_in, &enrollments);
-        let pricing = scope.spawn(move || claims::price(claims_in, enrollments, fx_rates, policy));
+        let pricing = scope.spawn(move || {
+            let started = crate::stopwatch::Stopwatch::start();
+            (claims::price(claims_in, enrollments, fx_rates, policy), started.elapsed())
+        });
         let mut hits = blacklist::screen(&inputs.firms, &take(&mut inputs.listings), as_of);
         let reviews = reviews::apply(&mut hits, &inputs.reviews, as_of);
-        done(Rule::Screen);
+        done(Rule::Screen, None);
         let eligibility = eligibility::judge_all(&inputs.firms, &take(&mut inputs.exports), period, reference_year, &hits);
-        done(Rule::Eligibility);
+        done(Rule::Eligibility, None);
         let reconciliation = reconcile::reconcile(&inputs.firms, &inputs.rejected_firms, &eligibility, enrollments, period, as_of);
-        done(Rule::Reconciliation);
-        let claims = pricing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        done(Rule::Claims);
+        done(Rule::Reconciliation, None);
+        let (claims, took) = pricing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        done(Rule::Claims, Some(took));
         (hits, reviews, eligibility, reconciliation, claims)
     });
     Evaluation {
