@@ -107,7 +107,8 @@ pub fn reconcile(firms: &[Firm], rejected_firms: &[Text], eligibility: &[Eligibi
             }
         })
         .collect();
-    let of_firms: foldhash::HashSet<&str> = firms.iter().map(|f| f.uscc.as_str()).filter(|u| by_uscc.contains_key(u)).collect();
+    let of_firms: Vec<&str> = firms.par_iter().map(|f| f.uscc.as_str()).filter(|u| by_uscc.contains_key(u)).collect();
+    let of_firms: foldhash::HashSet<&str> = of_firms.into_iter().collect();
     by_uscc.retain(|uscc, _| !of_firms.contains(uscc));
     let status_of = |uscc: &str| {
         if rejected_firms.binary_search_by(|k| k.as_str().cmp(uscc)).is_ok() { ReconStatus::EnrolledFirmRejected } else { ReconStatus::EnrolledUnknownFirm }

@@ -129,32 +129,31 @@ fn ragged_rows_are_rejects_and_the_others_are_read() {
 /// record's bytes without the comma between them are.
 #[test]
 fn a_character_split_by_a_delimiter_is_an_encoding_fault_of_its_first_field() {
-    let dir = tempfile::tempdir().unwrap();
     // `自` is E8 87 AA: its first byte ends the month, its other two begin the channel
     let mut bytes = format!("{EXPORTS}\n{u},2021-03", u = u()).into_bytes();
     bytes.extend_from_slice(b"\xE8,\x87\xAAself,1\n");
     bytes.extend_from_slice(format!("{u},2021-04,self,2\n", u = u()).as_bytes());
-    let p = write(dir.path(), "exports.csv", bytes.as_slice());
-    let mut s = src(&p);
-    s.encoding = Encoding::Utf8;
-    let mut v = ExportValidator::default();
-    read_input(Input::Exports, &s, &mut v).unwrap();
-    let r = v.finish();
+    let r = exports_declared_utf8(&bytes);
     assert_eq!((r.counts.read, r.counts.accepted, r.counts.rejected), (2, 1, 1));
     assert_eq!((r.rejects[0].row, r.rejects[0].column.as_str(), r.rejects[0].reason), (2, "month", Reason::InvalidEncoding));
 }
 
-#[test]
-fn a_gbk_file_declared_utf8_rejects_its_chinese_rows() {
+/// `bytes` read as an exports file declared UTF-8.
+fn exports_declared_utf8(bytes: &[u8]) -> tongbao::validate::Validated<tongbao::model::Exports> {
     let dir = tempfile::tempdir().unwrap();
-    let text = format!("{EXPORTS}\n{u},2021-03,自营,1\n{u},2021-04,self,2\n", u = u());
-    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
-    let p = write(dir.path(), "exports.csv", gbk.as_ref());
+    let p = write(dir.path(), "exports.csv", bytes);
     let mut s = src(&p);
     s.encoding = Encoding::Utf8;
     let mut v = ExportValidator::default();
     read_input(Input::Exports, &s, &mut v).unwrap();
-    let r = v.finish();
+    v.finish()
+}
+
+#[test]
+fn a_gbk_file_declared_utf8_rejects_its_chinese_rows() {
+    let text = format!("{EXPORTS}\n{u},2021-03,自营,1\n{u},2021-04,self,2\n", u = u());
+    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+    let r = exports_declared_utf8(&gbk);
     assert_eq!((r.counts.read, r.counts.accepted, r.counts.rejected), (2, 1, 1));
     assert_eq!((r.rejects[0].row, r.rejects[0].column.as_str(), r.rejects[0].reason), (2, "trade_channel", Reason::InvalidEncoding));
 }
