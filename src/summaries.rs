@@ -161,30 +161,24 @@ fn run_over<'a>(queries: &[Query], tables: impl IntoIterator<Item = (&'a str, La
     for (name, lf) in tables {
         ctx.register(name, lf);
     }
-    let mut plans = Vec::new();
-    let mut errors = Vec::new();
-    for q in queries {
-        match ctx.execute(&q.sql) {
-            Ok(lf) => plans.push((q, lf)),
-            Err(e) => errors.push(QueryError::of(q, &e)),
-        }
-    }
+    let plans: Vec<Result<LazyFrame, QueryError>> = queries.iter().map(|q| ctx.execute(&q.sql).map_err(|e| QueryError::of(q, &e))).collect();
     // all together first, as one plan: queries over the same table then share its scan
-    if errors.is_empty() {
-        let opt_state = plans.first().map(|(_, lf)| lf.get_current_optimizations()).unwrap_or_default();
-        let together = LazyFrame::collect_all_with_engine(plans.iter().map(|(_, lf)| lf.logical_plan.clone()).collect(), Engine::Streaming, opt_state);
-        if let Ok(frames) = together
-            && frames.len() == plans.len()
+    if let Ok(lfs) = plans.iter().map(|p| p.as_ref().map(|lf| lf.logical_plan.clone())).collect::<Result<Vec<_>, _>>() {
+        let opt_state = plans.iter().flatten().next().map(LazyFrame::get_current_optimizations).unwrap_or_default();
+        if let Ok(frames) = LazyFrame::collect_all_with_engine(lfs, Engine::Streaming, opt_state)
+            && frames.len() == queries.len()
         {
-            return Ok(plans.iter().zip(frames).map(|((q, _), df)| (q.name.clone(), df)).collect());
+            return Ok(queries.iter().zip(frames).map(|(q, df)| (q.name.clone(), df)).collect());
         }
     }
-    // some query failed: each on its own, so that every failure names its query's file
+    // some query failed: each on its own, so that every failure names its query's file (in
+    // the queries' order, whether it failed being planned or being run)
     let mut out = Vec::new();
-    for (q, lf) in plans {
-        match collect(lf) {
+    let mut errors = Vec::new();
+    for (q, plan) in queries.iter().zip(plans) {
+        match plan.and_then(|lf| collect(lf).map_err(|e| QueryError::of(q, &e))) {
             Ok(df) => out.push((q.name.clone(), df)),
-            Err(e) => errors.push(QueryError::of(q, &e)),
+            Err(e) => errors.push(e),
         }
     }
     if errors.is_empty() { Ok(out) } else { Err(errors) }
@@ -193,6 +187,24 @@ fn run_over<'a>(queries: &[Query], tables: impl IntoIterator<Item = (&'a str, La
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every failing query is named, in the queries' order, whether it failed being
+    /// planned (`b`) or being run (`a`), and the good one is not reported.
+    #[test]
+    fn failing_queries_are_named_in_their_order_however_they_fail() {
+        let query = |name: &str, sql: &str| Query { name: name.into(), source: format!("{name}.sql"), sql: sql.into() };
+        let queries = [
+            query("a", "select cast(name as int) as n from t"),
+            query("b", "selec 1"),
+            query("c", "select count(*) as rows from t"),
+        ];
+        let t = df!("name" => ["x", "y"]).unwrap();
+        let tables = BTreeMap::from([("t", t)]);
+        let errors = run(&queries, &tables).expect_err("two queries fail");
+        assert_eq!(errors.iter().map(|e| e.file.as_str()).collect::<Vec<_>>(), ["a.sql", "b.sql"]);
+        let good = run(&queries[2..], &tables).expect("the good query runs");
+        assert_eq!(good[0].1.height(), 1);
+    }
 
     #[test]
     fn band_labels_read_like_money() {
