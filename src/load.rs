@@ -144,7 +144,7 @@ fn read_exports(source: &InputSource, year: Option<i32>, progress: &Progress) ->
 /// firms moved once, rather than sorted in place (a firm is two hundred bytes).
 fn in_uscc_order(firms: Vec<Firm>) -> Vec<Firm> {
     let mut order: Vec<(UsccKey, u32)> =
-        firms.iter().enumerate().map(|(i, f)| (uscc_key(&f.uscc).unwrap_or([u8::MAX; 18]), i as u32)).collect();
+        firms.par_iter().enumerate().map(|(i, f)| (uscc_key(&f.uscc).unwrap_or([u8::MAX; 18]), i as u32)).collect();
     order.par_sort_unstable();
     if order.iter().enumerate().all(|(n, &(_, i))| n == i as usize) {
         return firms;
