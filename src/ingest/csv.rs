@@ -145,7 +145,11 @@ fn deliver(input: Input, shown: &str, records: &[csv::ByteRecord], map: &[Option
     let mut cells: Vec<Option<&str>> = vec![None; n];
     for record in records {
         let row = record.position().map(|p| p.line()).unwrap_or(0);
-        let Some(()) = check_width(record, width, row, shown, sink, &mut batch) else { continue };
+        let flushed = |sink: &mut dyn Sink| {
+            sink.rows(shown, &batch, false);
+            batch.clear();
+        };
+        let Some(()) = check_width(record, width, row, shown, sink, flushed) else { continue };
         cells.fill(None);
         // the whole record is valid UTF-8 in one pass (SIMD: Chinese text has no ASCII fast
         // path) when its fields are; a field is then its slice of it, when both its ends
@@ -181,16 +185,16 @@ fn deliver(input: Input, shown: &str, records: &[csv::ByteRecord], map: &[Option
 }
 
 /// A record of the header's width goes on (`Some`); one of another width is a broken row,
-/// handed to the sink after the rows of `batch` before it, and a blank line is no row.
-fn check_width(record: &csv::ByteRecord, width: usize, row: u64, shown: &str, sink: &mut dyn Sink, batch: &mut Batch) -> Option<()> {
+/// handed to the sink after `flush` has handed it the readable rows before it, and a blank
+/// line is no row.
+fn check_width(record: &csv::ByteRecord, width: usize, row: u64, shown: &str, sink: &mut dyn Sink, flush: impl FnOnce(&mut dyn Sink)) -> Option<()> {
     if record.len() == width {
         return Some(());
     }
     if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
         return None;
     }
-    sink.rows(shown, batch, false);
-    batch.clear();
+    flush(sink);
     sink.broken(shown, row, "", &format!("{} fields, header has {width}", record.len()), Reason::WrongFieldCount);
     None
 }
@@ -215,14 +219,7 @@ fn deliver_decoded(input: Input, shown: &str, records: &[csv::ByteRecord], map: 
     };
     for record in records {
         let row = record.position().map(|p| p.line()).unwrap_or(0);
-        if record.len() != width {
-            if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
-                continue; // a blank line is not a row
-            }
-            flush(&mut cells, &mut rows, sink);
-            sink.broken(shown, row, "", &format!("{} fields, header has {width}", record.len()), Reason::WrongFieldCount);
-            continue;
-        }
+        let Some(()) = check_width(record, width, row, shown, sink, |sink| flush(&mut cells, &mut rows, sink)) else { continue };
         let start = cells.len();
         cells.resize(start + n, None);
         let mut bad: Option<usize> = None;

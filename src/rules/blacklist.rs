@@ -285,7 +285,7 @@ impl FirmKeys {
             let hashes: Vec<u64> = chunk.par_iter().flat_map_iter(Self::keys_of).collect();
             for h in hashes {
                 let (block, bits) = keys.place(h);
-                keys.blocks()[block] |= bits;
+                keys.memory[block] |= bits;
             }
         }
         keys
@@ -312,15 +312,12 @@ impl FirmKeys {
         FirmKeys { memory, start, len }
     }
 
-    fn blocks(&mut self) -> &mut [u64] {
-        &mut self.memory[self.start..self.start + self.len]
-    }
-
-    /// A hash's block (from its high bits) and its four bits in it (from its low bits).
+    /// A hash's block (from its high bits), as an index into `memory`, and its four bits in
+    /// it (from its low bits).
     fn place(&self, h: u64) -> (usize, u64) {
         let block = (h >> 32) as usize & (self.len - 1);
         let bits = (0..4).fold(0u64, |bits, i| bits | 1 << ((h >> (6 * i)) & 63));
-        (block, bits)
+        (self.start + block, bits)
     }
 
     fn keys_of(f: &Firm) -> Vec<u64> {
@@ -346,7 +343,7 @@ impl FirmKeys {
 
     fn has(&self, kind: KeyKind, parts: &[&str]) -> bool {
         let (block, bits) = self.place(key_hash(kind, parts));
-        self.memory[self.start + block] & bits == bits
+        self.memory[block] & bits == bits
     }
 
     /// Could this listing match some firm? (A necessary condition of every hit and possible match.)

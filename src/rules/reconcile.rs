@@ -103,12 +103,14 @@ pub fn reconcile(firms: &[Firm], rejected_firms: &[Text], eligibility: &[Eligibi
                 duplicate_enrollment: apps.len() > 1,
                 other_applications: others(apps),
                 premium_cny_cents: premium,
+                // the article: the city pays the whole premium of eligible enrolled firms
                 subsidy_cny_cents: if status == ReconStatus::EligibleEnrolled { premium } else { None },
             }
         })
         .collect();
-    let of_firms: Vec<&str> = firms.par_iter().map(|f| f.uscc.as_str()).filter(|u| by_uscc.contains_key(u)).collect();
-    let of_firms: foldhash::HashSet<&str> = of_firms.into_iter().collect();
+    // enrolled applications of no accepted firm: one row per application, told apart by
+    // whether the register has the firm on a rejected row
+    let of_firms: foldhash::HashSet<&str> = firms.par_iter().map(|f| f.uscc.as_str()).filter(|u| by_uscc.contains_key(u)).collect();
     by_uscc.retain(|uscc, _| !of_firms.contains(uscc));
     let status_of = |uscc: &str| {
         if rejected_firms.binary_search_by(|k| k.as_str().cmp(uscc)).is_ok() { ReconStatus::EnrolledFirmRejected } else { ReconStatus::EnrolledUnknownFirm }
