@@ -105,21 +105,25 @@ pub fn load(config: &Config, progress: &Progress) -> Result<Loaded, IngestError>
             Ok(Some((exports, enrollments, claims, fx, reviews)))
         });
         let lane_a = (|| -> Result<_, (Input, IngestError)> {
-            let firms = read_validator::<FirmParser>(Input::Firms, src(Input::Firms), progress).map_err(|e| failed(Input::Firms, e))?;
+            let (mut firms, report) = read_validator::<FirmParser>(Input::Firms, src(Input::Firms), progress).map_err(|e| failed(Input::Firms, e))?;
             // listings not in force on the evaluation date, or whose keys meet no firm's,
             // count as accepted but are not kept: the national list is the largest input by
             // far, and the screen could not use them
             let as_of = config.as_of;
-            let keys = std::sync::Arc::new(crate::rules::blacklist::FirmKeys::new(&firms.0.rows));
+            let keys = std::sync::Arc::new(crate::rules::blacklist::FirmKeys::new(&firms.rows));
+            // the listings need only the firms' keys: the firms are put in USCC order on a
+            // thread of their own meanwhile, rather than after both lanes, on one core
+            let rows = std::mem::take(&mut firms.rows);
+            let ordering = scope.spawn(move || in_uscc_order(rows));
             let may_match = move |st, name_key: &str, id: Option<&crate::ident::DocId>| keys.may_match_parts(st, name_key, id);
             let listings = read_with::<ListingParser>(
                 Input::Blacklists,
                 src(Input::Blacklists),
                 Validator::with(ListingParser::for_screen(as_of, std::sync::Arc::new(may_match))),
                 progress,
-            )
-            .map_err(|e| failed(Input::Blacklists, e))?;
-            Ok((firms, listings))
+            );
+            firms.rows = ordering.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            Ok(((firms, report), listings.map_err(|e| failed(Input::Blacklists, e))?))
         })();
         (lane_a, lane_b.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
@@ -159,7 +163,8 @@ impl Loaded {
         let Read { firms: (firms, r), exports, listings, enrollments, claims, fx, reviews } = read;
         let mut loaded = Loaded::default();
         loaded.absorb_report(r, firms.rejects, firms.warnings);
-        loaded.inputs.firms = in_uscc_order(firms.rows);
+        // already in USCC order (`load`)
+        loaded.inputs.firms = firms.rows;
         // the rows come in key order: their keys, once each, are the known but rejected firms
         loaded.inputs.rejected_firms = firms.rejected_rows.iter().map(|(k, _)| k.clone()).collect();
         loaded.inputs.rejected_firms.dedup();
