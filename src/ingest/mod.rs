@@ -115,6 +115,15 @@ pub trait Sink {
             self.row(file, row, cells, spreadsheet);
         }
     }
+    /// Readable rows in `blocks` blocks, block `b`'s rows made by `fill(b)`, in file order:
+    /// the same as `rows` for each block in turn. A sink that checks rows in parallel makes
+    /// each block on the core that checks it, so that its cells are checked while they are
+    /// still in that core's cache.
+    fn blocks<'a>(&mut self, file: &str, blocks: usize, fill: &(dyn Fn(usize) -> Batch<'a> + Sync), spreadsheet: bool) {
+        for b in 0..blocks {
+            self.rows(file, &fill(b), spreadsheet);
+        }
+    }
 }
 
 /// Readable rows handed to a sink together, in file order, in one allocation rather than

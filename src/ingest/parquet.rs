@@ -19,6 +19,9 @@ pub(super) fn read_parquet(input: Input, source: &InputSource, path: &Path, sink
     let map = &header_map.map;
     let columns = input.columns();
     const CHUNK: usize = 65_536;
+    // rows made and checked together on one core: their cells (16 bytes each) and the
+    // values they point to stay in its cache between the two
+    const BLOCK: usize = 2048;
     let mut offset = 0usize;
     while offset < df.height() {
         let part = df.slice(offset as i64, CHUNK);
@@ -52,11 +55,10 @@ pub(super) fn read_parquet(input: Input, source: &InputSource, path: &Path, sink
                 texts[*t] = Some(column_texts(series).map_err(|e| unreadable(input, path, e))?);
             }
         }
-        // the cells, row after row, filled a block of rows at a time in parallel; text
-        // columns are read in place, from each of their arrays (a slice across row groups
-        // has two) with the row it starts at
+        // the cells of rows `first..first + n`, row after row; text columns are read in
+        // place, from each of their arrays (a slice across row groups has two) with the row
+        // it starts at
         let width = columns.len();
-        let mut cells: Vec<Option<&str>> = vec![None; part.height() * width];
         let arrays: Vec<Vec<(usize, &_)>> = strings
             .iter()
             .map(|s| {
@@ -71,31 +73,35 @@ pub(super) fn read_parquet(input: Input, source: &InputSource, path: &Path, sink
                     .collect()
             })
             .collect();
-        {
-            use rayon::prelude::*;
-            const BLOCK: usize = 4096;
-            cells.par_chunks_mut(BLOCK * width).enumerate().for_each(|(b, rows)| {
-                let (first, n) = (b * BLOCK, rows.len() / width);
-                for (t, (arrays, x)) in arrays.iter().zip(&texts).enumerate() {
-                    for &(start, arr) in arrays {
-                        let (lo, hi) = (first.max(start), (first + n).min(start + arr.len()));
-                        for r in lo..hi {
-                            rows[(r - first) * width + t] = arr.get(r - start);
-                        }
-                    }
-                    if let Some(x) = x {
-                        for (i, row) in rows.chunks_exact_mut(width).enumerate() {
-                            row[t] = x.get(first + i);
-                        }
+        let fill = |first: usize, n: usize| -> Vec<Option<&str>> {
+            let mut rows = vec![None; n * width];
+            for (t, (arrays, x)) in arrays.iter().zip(&texts).enumerate() {
+                for &(start, arr) in arrays {
+                    let (lo, hi) = (first.max(start), (first + n).min(start + arr.len()));
+                    for r in lo..hi {
+                        rows[(r - first) * width + t] = arr.get(r - start);
                     }
                 }
-            });
-        }
+                if let Some(x) = x {
+                    for (i, row) in rows.chunks_exact_mut(width).enumerate() {
+                        row[t] = x.get(first + i);
+                    }
+                }
+            }
+            rows
+        };
         // a Parquet file has no header row: its first row is row 1
         let row_of = |i: usize| (offset + i) as u64 + 1;
         if lost.iter().all(Option::is_none) {
-            sink.rows(&shown, &Batch::from_cells((0..part.height()).map(row_of).collect(), cells, width), false);
+            // the sink makes each block of rows on the core that checks it
+            let height = part.height();
+            let block = |b: usize| {
+                let (first, n) = (b * BLOCK, BLOCK.min(height - b * BLOCK));
+                Batch::from_cells((first..first + n).map(row_of).collect(), fill(first, n), width)
+            };
+            sink.blocks(&shown, height.div_ceil(BLOCK), &block, false);
         } else {
+            let cells = fill(0, part.height());
             let mut batch = Batch::with_capacity(width, part.height());
             for (i, lost) in lost.iter().enumerate() {
                 let row = &cells[i * width..(i + 1) * width];

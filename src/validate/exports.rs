@@ -134,6 +134,26 @@ impl Sink for ExportValidator {
         }
     }
 
+    /// Each block is made, checked and summed on one core, in parallel; the blocks' sums
+    /// are then added in order.
+    fn blocks<'a>(&mut self, file: &str, blocks: usize, fill: &(dyn Fn(usize) -> Batch<'a> + Sync), spreadsheet: bool) {
+        use rayon::prelude::*;
+        let year = self.year;
+        let parts: Vec<Part> = (0..blocks)
+            .into_par_iter()
+            .map(|b| {
+                let rows = fill(b);
+                (0..rows.len()).fold(Part::default(), |part, i| {
+                    let (row, cells) = rows.row(i);
+                    part.take(year, check_export(file, row, cells, spreadsheet))
+                })
+            })
+            .collect();
+        for part in parts {
+            self.merge(part);
+        }
+    }
+
     fn broken(&mut self, file: &str, row: u64, column: &str, value: &str, reason: Reason) {
         self.counts.read += 1;
         self.counts.rejected += 1;

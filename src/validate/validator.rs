@@ -186,6 +186,29 @@ impl<P: RowParser> Sink for Validator<P> {
         }
     }
 
+    /// Each block is made and checked on one core, in parallel; the blocks' rows are then
+    /// appended in order.
+    fn blocks<'a>(&mut self, file: &str, blocks: usize, fill: &(dyn Fn(usize) -> Batch<'a> + Sync), spreadsheet: bool) {
+        use rayon::prelude::*;
+        let arc = self.file_arc(file);
+        let parser = &self.parser;
+        let taken: Vec<Taken<P::Row>> = (0..blocks)
+            .into_par_iter()
+            .map(|b| {
+                let rows = fill(b);
+                let mut taken = Taken::default();
+                for i in 0..rows.len() {
+                    let (row, cells) = rows.row(i);
+                    taken.take(&arc, check_row(parser, file, &arc, row, cells, spreadsheet));
+                }
+                taken
+            })
+            .collect();
+        for block in taken {
+            self.taken.append(block);
+        }
+    }
+
     fn broken(&mut self, file: &str, row: u64, column: &str, value: &str, reason: Reason) {
         self.taken.read += 1;
         self.taken.rejects.push(Reject::new(P::INPUT.name(), file, row, column, value, reason));
