@@ -59,6 +59,20 @@ impl<T> Taken<T> {
         }
     }
 
+    /// Check row `i` of `rows` with `parser` and take it in.
+    fn check<P: RowParser<Row = T>>(mut self, parser: &P, file: &str, arc: &Arc<str>, rows: &Batch, i: usize, spreadsheet: bool) -> Taken<T> {
+        let (row, cells) = rows.row(i);
+        self.take(arc, check_row(parser, file, arc, row, cells, spreadsheet));
+        self
+    }
+
+    /// Take in the rows each of `later` took, in order, which follow these.
+    fn append_all(&mut self, later: Vec<Taken<T>>) {
+        for slice in later {
+            self.append(slice);
+        }
+    }
+
     /// Take in the rows `later` took, which follow these.
     fn append(&mut self, mut later: Taken<T>) {
         self.pending.append(&mut later.pending);
@@ -175,15 +189,9 @@ impl<P: RowParser> Sink for Validator<P> {
         let slices: Vec<Taken<P::Row>> = (0..rows.len())
             .into_par_iter()
             .with_min_len(1024)
-            .fold(Taken::default, |mut taken, i| {
-                let (row, cells) = rows.row(i);
-                taken.take(&arc, check_row(parser, file, &arc, row, cells, spreadsheet));
-                taken
-            })
+            .fold(Taken::default, |taken, i| taken.check(parser, file, &arc, rows, i, spreadsheet))
             .collect();
-        for slice in slices {
-            self.taken.append(slice);
-        }
+        self.taken.append_all(slices);
     }
 
     /// Each block is made and checked on one core, in parallel; the blocks' rows are then
@@ -196,17 +204,10 @@ impl<P: RowParser> Sink for Validator<P> {
             .into_par_iter()
             .map(|b| {
                 let rows = fill(b);
-                let mut taken = Taken::default();
-                for i in 0..rows.len() {
-                    let (row, cells) = rows.row(i);
-                    taken.take(&arc, check_row(parser, file, &arc, row, cells, spreadsheet));
-                }
-                taken
+                (0..rows.len()).fold(Taken::default(), |taken, i| taken.check(parser, file, &arc, &rows, i, spreadsheet))
             })
             .collect();
-        for block in taken {
-            self.taken.append(block);
-        }
+        self.taken.append_all(taken);
     }
 
     fn broken(&mut self, file: &str, row: u64, column: &str, value: &str, reason: Reason) {
