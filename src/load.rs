@@ -66,16 +66,19 @@ struct Read {
 
 /// Read and validate every input named by the config.
 ///
-/// Two lanes read side by side, one per core: the firms and then the listings (which are
-/// screened against the firms' keys as they are read), and beside them the exports and
-/// then the small inputs. Each lane stops at its first unreadable input, and at any input
-/// after one the other lane could not read; the error reported is that of the first input
-/// in the usual order (firms, exports, blacklists, enrollments, claims, fx_rates, reviews),
-/// the one a reading in that order would meet.
+/// Two lanes read side by side: the firms and then the listings (which are screened
+/// against the firms' keys as they are read), and beside them the exports. The small
+/// inputs (enrollments, claims, fx_rates, reviews) are read in a third lane that starts
+/// when the first of those two is done, beside the other: so the small inputs follow the
+/// exports when the listings take longer (as at tier M), and the listings when the exports
+/// do (as at tier L). Each lane stops at its first unreadable input,
+/// and at any input after one another lane could not read; the error reported is that of
+/// the first input in the usual order (firms, exports, blacklists, enrollments, claims,
+/// fx_rates, reviews), the one a reading in that order would meet.
 pub fn load(config: &Config, progress: &Progress) -> Result<Loaded, IngestError> {
     let src = |i: Input| &config.inputs[&i];
     use std::sync::atomic::{AtomicUsize, Ordering};
-    // the first lane to fail says where; the other need not read inputs after that one
+    // the first lane to fail says where; the others need not read inputs after that one
     let failed_at = AtomicUsize::new(usize::MAX);
     let failed = |input: Input, e: IngestError| {
         failed_at.fetch_min(input as usize, Ordering::SeqCst);
@@ -85,12 +88,21 @@ pub fn load(config: &Config, progress: &Progress) -> Result<Loaded, IngestError>
     // eligibility reads one year's exports: the year before the evaluation date's, unless
     // the policy says otherwise (a date no period covers keeps every year)
     let reference_year = config.policy.period_on(config.as_of).map(|p| p.reference_year_for(config.as_of));
-    let (lane_a, lane_b) = std::thread::scope(|scope| {
-        let lane_b = scope.spawn(|| -> Result<Option<_>, (Input, IngestError)> {
+    // the small inputs wait for the first large lane to be done (`Done`), and then read
+    // beside the other: whichever large input takes longer, no lane waits for them at its end
+    let (large_done, first_large_done) = std::sync::mpsc::channel::<()>();
+    let (done_a, done_b) = (Done(large_done.clone()), Done(large_done));
+    let (lane_a, lane_b, lane_c) = std::thread::scope(|scope| {
+        let lane_b = scope.spawn(move || -> Result<Option<_>, (Input, IngestError)> {
+            let _done = done_b;
             if skip(Input::Exports) {
                 return Ok(None);
             }
-            let exports = read_exports(src(Input::Exports), reference_year, progress).map_err(|e| failed(Input::Exports, e))?;
+            Ok(Some(read_exports(src(Input::Exports), reference_year, progress).map_err(|e| failed(Input::Exports, e))?))
+        });
+        let lane_c = scope.spawn(move || -> Result<Option<_>, (Input, IngestError)> {
+            // a large lane that stopped on a failure is done too
+            let _ = first_large_done.recv();
             if skip(Input::Enrollments) {
                 return Ok(None);
             }
@@ -102,9 +114,10 @@ pub fn load(config: &Config, progress: &Progress) -> Result<Loaded, IngestError>
                 Some(source) => Some(read_validator::<ReviewParser>(Input::Reviews, source, progress).map_err(|e| failed(Input::Reviews, e))?),
                 None => None,
             };
-            Ok(Some((exports, enrollments, claims, fx, reviews)))
+            Ok(Some((enrollments, claims, fx, reviews)))
         });
-        let lane_a = (|| -> Result<_, (Input, IngestError)> {
+        let lane_a = (move || -> Result<_, (Input, IngestError)> {
+            let done = done_a;
             let (mut firms, report) = read_validator::<FirmParser>(Input::Firms, src(Input::Firms), progress).map_err(|e| failed(Input::Firms, e))?;
             // listings not in force on the evaluation date, or whose keys meet no firm's,
             // count as accepted but are not kept: the national list is the largest input by
@@ -122,19 +135,41 @@ pub fn load(config: &Config, progress: &Progress) -> Result<Loaded, IngestError>
                 Validator::with(ListingParser::for_screen(as_of, std::sync::Arc::new(may_match))),
                 progress,
             );
-            firms.rows = ordering.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            drop(done);
+            firms.rows = joined(ordering);
             Ok(((firms, report), listings.map_err(|e| failed(Input::Blacklists, e))?))
         })();
-        (lane_a, lane_b.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        (lane_a, joined(lane_b), joined(lane_c))
     });
-    let read = match (lane_a, lane_b) {
-        (Ok((firms, listings)), Ok(Some((exports, enrollments, claims, fx, reviews)))) => Read { firms, exports, listings, enrollments, claims, fx, reviews },
-        (Err((ia, a)), Err((ib, b))) => return Err(if ia < ib { a } else { b }),
-        (Err((_, e)), _) | (_, Err((_, e))) => return Err(e),
-        // lane B stops early only after lane A failed
-        (Ok(_), Ok(None)) => unreachable!("the exports lane stopped with no failure before it"),
+    let read = match (lane_a, lane_b, lane_c) {
+        (Ok((firms, listings)), Ok(Some(exports)), Ok(Some((enrollments, claims, fx, reviews)))) => Read { firms, exports, listings, enrollments, claims, fx, reviews },
+        (a, b, c) => {
+            // a lane stops early only after another failed: the first input in the usual
+            // order that could not be read is the error
+            let failures = [a.err(), b.err(), c.err()].into_iter().flatten();
+            let Some((_, e)) = failures.min_by_key(|(input, _)| *input as usize) else {
+                unreachable!("a lane stopped with no failure before it")
+            };
+            return Err(e);
+        }
     };
     Ok(Loaded::from_read(read))
+}
+
+/// Held by a large input's lane: when dropped (the lane done, or stopped by a failure) it
+/// tells the small inputs' lane, which starts at the first such word.
+struct Done(std::sync::mpsc::Sender<()>);
+
+impl Drop for Done {
+    fn drop(&mut self) {
+        // the small inputs' lane may have started already, its receiver gone
+        let _ = self.0.send(());
+    }
+}
+
+/// What a thread gave; its panic, if it panicked.
+fn joined<T>(thread: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// The exports, summed per firm as they are read: those of `year` only, when it is given.

@@ -47,7 +47,7 @@ impl Stopwatch {
 pub enum Stage {
     /// Reading and validating one input (inputs are read side by side, so these overlap).
     Read(crate::schema::Input),
-    /// Reading every input: the wall time of the two reading lanes together.
+    /// Reading every input: the wall time of the reading lanes together.
     ReadAll,
     Rule(crate::rules::Rule),
     /// The detail tables built and written into the staging folder (a large one a row

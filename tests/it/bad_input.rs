@@ -394,9 +394,10 @@ fn an_unknown_config_key_is_an_error_naming_it() {
 
 #[test]
 fn with_two_unreadable_inputs_the_first_in_the_usual_order_is_the_error() {
-    // the inputs are read in two lanes at once (firms then blacklists; exports then the
-    // small inputs): whichever lane fails first, the error is the one a reading in the
-    // order firms, exports, blacklists, enrollments, claims, fx_rates would meet
+    // the inputs are read in lanes at once (firms then blacklists; exports; the small
+    // inputs once either of those is done): whichever lane fails first, the error is the
+    // one a reading in the order firms, exports, blacklists, enrollments, claims, fx_rates
+    // would meet
     let dir = tempfile::tempdir().unwrap();
     let broken = |name: &str| write(dir.path(), name, "not_a_column,nor_this\n1,2\n");
     for (a, b, first) in [
@@ -404,6 +405,8 @@ fn with_two_unreadable_inputs_the_first_in_the_usual_order_is_the_error() {
         ("--blacklists", "--enrollments", "blacklists"),
         ("--firms", "--claims", "firms"),
         ("--blacklists", "--fx-rates", "blacklists"),
+        ("--exports", "--claims", "exports"),
+        ("--enrollments", "--claims", "enrollments"),
     ] {
         let (pa, pb) = (broken(&format!("a{a}.csv")), broken(&format!("b{b}.csv")));
         let o = tongbao().args(["-q", "check", "--as-of", AS_OF, a]).arg(&pa).arg(b).arg(&pb).assert().code(2);
