@@ -72,14 +72,25 @@ pub fn apply(hits: &mut [Hit], reviews: &[Review], as_of: NaiveDate) -> Vec<Outc
             latest.insert(key, i);
         }
     }
+    // only the possible matches of a firm with a decision can meet one: the others' case
+    // numbers are never normalised (at national scale eleven million possible matches,
+    // most of firms no reviewer has looked at); the hits are looked at in parallel
+    let reviewed: foldhash::HashSet<&str> = latest.keys().map(|(uscc, _)| uscc.as_str()).collect();
+    let decided: Vec<(usize, usize)> = if reviewed.is_empty() {
+        Vec::new()
+    } else {
+        use rayon::prelude::*;
+        hits.par_iter()
+            .enumerate()
+            .filter(|(_, h)| reviewed.contains(h.uscc.as_str()))
+            .filter_map(|(k, h)| Some((k, *latest.get(&hit_key(h)?)?)))
+            .collect()
+    };
     let mut matches = vec![0u32; reviews.len()];
-    for h in hits.iter_mut() {
-        let Some(key) = hit_key(h) else { continue };
-        if let Some(&i) = latest.get(&key) {
-            let r = &reviews[i];
-            h.review = Some(Box::new(Applied { decision: r.decision, decided_on: r.decided_on, reviewer: r.reviewer.clone() }));
-            matches[i] += 1;
-        }
+    for (k, i) in decided {
+        let r = &reviews[i];
+        hits[k].review = Some(Box::new(Applied { decision: r.decision, decided_on: r.decided_on, reviewer: r.reviewer.clone() }));
+        matches[i] += 1;
     }
     reviews
         .iter()
