@@ -71,10 +71,11 @@ struct Read {
 /// inputs (enrollments, claims, fx_rates, reviews) are read in a third lane that starts
 /// when the first of those two is done, beside the other: so the small inputs follow the
 /// exports when the listings take longer (as at tier M), and the listings when the exports
-/// do (as at tier L). Each lane stops at its first unreadable input,
-/// and at any input after one another lane could not read; the error reported is that of
-/// the first input in the usual order (firms, exports, blacklists, enrollments, claims,
-/// fx_rates, reviews), the one a reading in that order would meet.
+/// do (as at tier L). Each lane stops at its first unreadable input; the exports' lane and
+/// the small inputs' lane also skip any input after one another lane could not read (the
+/// listings are read whenever the firms were). The error reported is that of the first
+/// input in the usual order (firms, exports, blacklists, enrollments, claims, fx_rates,
+/// reviews), the one a reading in that order would meet.
 pub fn load(config: &Config, progress: &Progress) -> Result<Loaded, IngestError> {
     let src = |i: Input| &config.inputs[&i];
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -107,8 +108,17 @@ pub fn load(config: &Config, progress: &Progress) -> Result<Loaded, IngestError>
                 return Ok(None);
             }
             let enrollments = read_validator::<EnrollmentParser>(Input::Enrollments, src(Input::Enrollments), progress).map_err(|e| failed(Input::Enrollments, e))?;
+            if skip(Input::Claims) {
+                return Ok(None);
+            }
             let claims = read_validator::<ClaimParser>(Input::Claims, src(Input::Claims), progress).map_err(|e| failed(Input::Claims, e))?;
+            if skip(Input::FxRates) {
+                return Ok(None);
+            }
             let fx = read_validator::<FxParser>(Input::FxRates, src(Input::FxRates), progress).map_err(|e| failed(Input::FxRates, e))?;
+            if skip(Input::Reviews) {
+                return Ok(None);
+            }
             // the one optional input: without it, every possible match stays open
             let reviews = match config.inputs.get(&Input::Reviews) {
                 Some(source) => Some(read_validator::<ReviewParser>(Input::Reviews, source, progress).map_err(|e| failed(Input::Reviews, e))?),
@@ -125,7 +135,8 @@ pub fn load(config: &Config, progress: &Progress) -> Result<Loaded, IngestError>
             let as_of = config.as_of;
             let keys = std::sync::Arc::new(crate::rules::blacklist::FirmKeys::new(&firms.rows));
             // the listings need only the firms' keys: the firms are put in USCC order on a
-            // thread of their own meanwhile, rather than after both lanes, on one core
+            // thread of their own meanwhile (its gather of the firms is serial), rather than
+            // after the lanes
             let rows = std::mem::take(&mut firms.rows);
             let ordering = scope.spawn(move || in_uscc_order(rows));
             let may_match = move |st, name_key: &str, id: Option<&crate::ident::DocId>| keys.may_match_parts(st, name_key, id);
@@ -134,10 +145,12 @@ pub fn load(config: &Config, progress: &Progress) -> Result<Loaded, IngestError>
                 src(Input::Blacklists),
                 Validator::with(ListingParser::for_screen(as_of, std::sync::Arc::new(may_match))),
                 progress,
-            );
+            )
+            .map_err(|e| failed(Input::Blacklists, e));
+            // the listings' failure, if any, is recorded before the small inputs may start
             drop(done);
             firms.rows = joined(ordering);
-            Ok(((firms, report), listings.map_err(|e| failed(Input::Blacklists, e))?))
+            Ok(((firms, report), listings?))
         })();
         (lane_a, joined(lane_b), joined(lane_c))
     });

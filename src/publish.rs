@@ -276,14 +276,15 @@ mod tests {
     use super::*;
 
     /// Rows `range` of a table with the kinds of columns the detail tables have: text,
-    /// integers, flags, money and dates, with nulls.
+    /// integers, flags, money, ratios and dates, with nulls.
     fn table(range: std::ops::Range<usize>) -> DataFrame {
         let n = range.len();
         let text: StringChunked = range.clone().map(|i| (i % 7 != 0).then(|| format!("9135020{i:011}"))).collect();
         let ints: Int64Chunked = range.clone().map(|i| Some(i as i64)).collect();
         let flags: BooleanChunked = range.clone().map(|i| Some(i % 3 == 0)).collect();
         let cents: Int128Chunked = range.clone().map(|i| (i % 5 != 0).then_some(i as i128 * 101)).collect();
-        let days: Int32Chunked = range.map(|i| (i % 4 != 0).then_some(19_000 + (i % 400) as i32)).collect();
+        let days: Int32Chunked = range.clone().map(|i| (i % 4 != 0).then_some(19_000 + (i % 400) as i32)).collect();
+        let basis_points: Int128Chunked = range.map(|i| (i % 6 != 0).then_some((i % 10_001) as i128)).collect();
         DataFrame::new(
             n,
             vec![
@@ -292,6 +293,7 @@ mod tests {
                 flags.with_name("flag".into()).into_column(),
                 cents.with_name("usd".into()).into_decimal(18, 2).unwrap().into_series().into_column(),
                 days.with_name("on".into()).into_series().cast(&DataType::Date).unwrap().into_column(),
+                basis_points.with_name("ratio".into()).into_decimal(6, 4).unwrap().into_series().into_column(),
             ],
         )
         .unwrap()

@@ -56,7 +56,7 @@ pub(super) fn read_parquet(input: Input, source: &InputSource, path: &Path, sink
             }
         }
         // the cells of rows `first..first + n`, row after row; text columns are read in
-        // place, from each of their arrays (a slice across row groups has two) with the row
+        // place, from each of their arrays (a slice across row groups has several) with the row
         // it starts at
         let width = columns.len();
         let arrays: Vec<Vec<(usize, &_)>> = strings
@@ -127,7 +127,8 @@ pub(super) fn read_parquet(input: Input, source: &InputSource, path: &Path, sink
 }
 
 /// Ask for a value's first bytes to be brought into the cache: a text longer than a view
-/// holds inline lies in the column's buffer, far from the view, and is checked soon after.
+/// holds inline lies in the column's buffer, far from the view, and is checked soon after
+/// (a short one lies in the view itself, and its prefetch costs next to nothing).
 #[inline]
 fn prefetch(v: &str) {
     #[cfg(target_arch = "x86_64")]
