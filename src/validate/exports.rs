@@ -47,6 +47,13 @@ impl ExportValidator {
         ExportValidator { year: Some(year), ..ExportValidator::default() }
     }
 
+    /// Add what each of `parts`, slices of rows in file order, gave to the totals.
+    fn merge_all(&mut self, parts: Vec<Part>) {
+        for part in parts {
+            self.merge(part);
+        }
+    }
+
     /// Add what a slice of rows gave to the totals.
     fn merge(&mut self, part: Part) {
         let Part { runs, mut rejects, mut warnings, counts } = part;
@@ -77,6 +84,12 @@ struct Part {
 }
 
 impl Part {
+    /// Check row `i` of `rows` and take it in; `year`: the only year summed, when set.
+    fn check(self, year: Option<i32>, file: &str, rows: &Batch, i: usize, spreadsheet: bool) -> Part {
+        let (row, cells) = rows.row(i);
+        self.take(year, check_export(file, row, cells, spreadsheet))
+    }
+
     /// Take in one checked row; `year`: the only year summed, when set.
     fn take(mut self, year: Option<i32>, checked: ExportRow) -> Part {
         let (value, mut rejects, mut warnings) = checked;
@@ -124,14 +137,9 @@ impl Sink for ExportValidator {
         let parts: Vec<Part> = (0..rows.len())
             .into_par_iter()
             .with_min_len(4096)
-            .fold(Part::default, |part, i| {
-                let (row, cells) = rows.row(i);
-                part.take(year, check_export(file, row, cells, spreadsheet))
-            })
+            .fold(Part::default, |part, i| part.check(year, file, rows, i, spreadsheet))
             .collect();
-        for part in parts {
-            self.merge(part);
-        }
+        self.merge_all(parts);
     }
 
     /// Each block is made, checked and summed on one core, in parallel; the blocks' sums
@@ -143,15 +151,10 @@ impl Sink for ExportValidator {
             .into_par_iter()
             .map(|b| {
                 let rows = fill(b);
-                (0..rows.len()).fold(Part::default(), |part, i| {
-                    let (row, cells) = rows.row(i);
-                    part.take(year, check_export(file, row, cells, spreadsheet))
-                })
+                (0..rows.len()).fold(Part::default(), |part, i| part.check(year, file, &rows, i, spreadsheet))
             })
             .collect();
-        for part in parts {
-            self.merge(part);
-        }
+        self.merge_all(parts);
     }
 
     fn broken(&mut self, file: &str, row: u64, column: &str, value: &str, reason: Reason) {
