@@ -26,6 +26,7 @@ pub mod lock;
 pub mod manifest;
 pub mod model;
 pub mod monitor;
+pub mod order;
 pub mod policy;
 pub mod progress;
 pub mod publish;

@@ -161,12 +161,9 @@ pub fn judge(firm: &Firm, exports: &Exports, period: &Period, reference_year: i3
 pub fn judge_all(firms: &[Firm], exports: &Exports, period: &Period, reference_year: i32, hits: &[Hit]) -> Vec<Eligibility> {
     // hits come firm by firm from the screen; group them by firm without copying
     let mut by_firm: foldhash::HashMap<&str, (usize, usize)> = foldhash::HashMap::default();
-    let mut sorted: Vec<&Hit> = hits.iter().collect();
     // the screen gives them firm by firm in USCC order: at national scale eleven million
-    // hits, which need no sorting then
-    if !sorted.par_windows(2).all(|w| w[0].uscc.as_bytes() <= w[1].uscc.as_bytes()) {
-        sorted.par_sort_by(|a, b| a.uscc.as_bytes().cmp(b.uscc.as_bytes()));
-    }
+    // hits, which `sorted` then leaves as they are
+    let sorted = crate::order::sorted(hits.iter().collect(), |h| crate::order::text_prefix(&h.uscc), |a, b| a.uscc.as_bytes().cmp(b.uscc.as_bytes()));
     let mut start = 0;
     while start < sorted.len() {
         let mut end = start;
