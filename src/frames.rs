@@ -157,30 +157,34 @@ fn eligibility_frame(rows: &[(&Firm, &Eligibility)], as_of: NaiveDate, period_id
 }
 
 /// `blacklist_hits`: every hit and possible match, sorted by firm, then how it matched.
-pub fn blacklist_hits(hits: &[Hit], firm_names: &FirmNames) -> PolarsResult<DataFrame> {
-    hits_frame(&hits_rows(hits), firm_names)
+/// `firms` are those the hits were screened from (a hit names its firm by position).
+pub fn blacklist_hits(hits: &[Hit], firms: &[Firm]) -> PolarsResult<DataFrame> {
+    hits_frame(&hits_rows(hits), firms)
 }
 
 /// `blacklist_hits`, a row group at a time.
-pub fn blacklist_hits_parts(hits: &[Hit], firm_names: &FirmNames, each: Parts) -> anyhow::Result<()> {
-    in_parts(&hits_rows(hits), |rows| hits_frame(rows, firm_names), each)
+pub fn blacklist_hits_parts(hits: &[Hit], firms: &[Firm], each: Parts) -> anyhow::Result<()> {
+    in_parts(&hits_rows(hits), |rows| hits_frame(rows, firms), each)
 }
 
-/// The names of the firms with hits, by USCC.
-pub type FirmNames = foldhash::HashMap<crate::model::Text, std::sync::Arc<str>>;
+/// The name of a hit's firm: the firm at the hit's position among `firms`, when that is
+/// the firm of the hit's USCC (empty otherwise, as for a firm that is not there).
+fn firm_name<'a>(hit: &Hit, firms: &'a [Firm]) -> Option<&'a str> {
+    firms.get(hit.firm as usize).filter(|f| f.uscc.as_bytes() == hit.uscc.as_bytes()).map(|f| &*f.name)
+}
 
 fn hits_rows(hits: &[Hit]) -> Vec<&Hit> {
     // the screen gives them in this order already when the firms are in USCC order
     sorted(hits.iter().collect(), |h| text_prefix(&h.uscc), |a, b| a.uscc.as_bytes().cmp(b.uscc.as_bytes()).then_with(|| a.order_key().cmp(&b.order_key())))
 }
 
-fn hits_frame(rows: &[&Hit], firm_names: &FirmNames) -> PolarsResult<DataFrame> {
+fn hits_frame(rows: &[&Hit], firms: &[Firm]) -> PolarsResult<DataFrame> {
     let n = rows.len();
     frame(
         n,
         columns![
             text("uscc", rows.iter().map(|r| Some(&r.uscc))),
-            text("firm_name", rows.iter().map(|r| firm_names.get(&r.uscc))),
+            text("firm_name", rows.iter().map(|r| firm_name(r, firms))),
             text("subject", rows.iter().map(|r| Some(r.kind.subject()))),
             text("match", rows.iter().map(|r| Some(r.kind.as_str()))),
             flag("is_hit", rows.iter().map(|r| Some(r.counts_as_hit()))),
@@ -218,13 +222,13 @@ pub fn queue_key(uscc: &str, kind: &str, list_type: &str, case_no: &str, listed_
 /// `review_queue`: the open possible matches (no decision applies), newest listing first;
 /// `is_new` when the last published run's queue did not hold it (`previous`: its keys, or
 /// `None` when there is no earlier run with a queue).
-pub fn review_queue(hits: &[Hit], firm_names: &FirmNames, previous: Option<&QueueKeys>) -> PolarsResult<DataFrame> {
-    queue_frame(&queue_rows(hits), firm_names, previous)
+pub fn review_queue(hits: &[Hit], firms: &[Firm], previous: Option<&QueueKeys>) -> PolarsResult<DataFrame> {
+    queue_frame(&queue_rows(hits), firms, previous)
 }
 
 /// `review_queue`, a row group at a time.
-pub fn review_queue_parts(hits: &[Hit], firm_names: &FirmNames, previous: Option<&QueueKeys>, each: Parts) -> anyhow::Result<()> {
-    in_parts(&queue_rows(hits), |rows| queue_frame(rows, firm_names, previous), each)
+pub fn review_queue_parts(hits: &[Hit], firms: &[Firm], previous: Option<&QueueKeys>, each: Parts) -> anyhow::Result<()> {
+    in_parts(&queue_rows(hits), |rows| queue_frame(rows, firms, previous), each)
 }
 
 fn queue_rows(hits: &[Hit]) -> Vec<&Hit> {
@@ -236,7 +240,7 @@ fn queue_rows(hits: &[Hit]) -> Vec<&Hit> {
     )
 }
 
-fn queue_frame(rows: &[&Hit], firm_names: &FirmNames, previous: Option<&QueueKeys>) -> PolarsResult<DataFrame> {
+fn queue_frame(rows: &[&Hit], firms: &[Firm], previous: Option<&QueueKeys>) -> PolarsResult<DataFrame> {
     let key = |h: &Hit| {
         let l = &h.listing;
         queue_key(&h.uscc, h.kind.as_str(), l.list_type.as_str(), &l.case_no, &l.name, &l.id_raw, &l.listed_on.to_string())
@@ -247,7 +251,7 @@ fn queue_frame(rows: &[&Hit], firm_names: &FirmNames, previous: Option<&QueueKey
         columns![
             date("listed_on", rows.iter().map(|r| Some(r.listing.listed_on))),
             text("uscc", rows.iter().map(|r| Some(&r.uscc))),
-            text("firm_name", rows.iter().map(|r| firm_names.get(&r.uscc))),
+            text("firm_name", rows.iter().map(|r| firm_name(r, firms))),
             text("subject", rows.iter().map(|r| Some(r.kind.subject()))),
             text("match", rows.iter().map(|r| Some(r.kind.as_str()))),
             text("list_type", rows.iter().map(|r| Some(r.listing.list_type.as_str()))),

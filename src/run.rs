@@ -122,21 +122,18 @@ fn build_detail_tables(
     emit: &mut dyn FnMut(&'static str, DataFrame) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     // of the inputs, only the firms are still needed: their words for `firm_eligibility`,
-    // then the names of those with hits
+    // then the names of those with hits (a hit names its firm by position)
     let firms = std::mem::take(&mut inputs.firms);
     drop(inputs);
     let Evaluation { as_of, period, eligibility, hits, reconciliation, claims, reviews, .. } = eval;
     frames::firm_eligibility_parts(&firms, &eligibility, as_of, &period.id, &mut |part| emit(out::FIRM_ELIGIBILITY, part))?;
     drop(eligibility);
-    let hit_firms: foldhash::HashSet<&str> = hits.iter().map(|h| h.uscc.as_str()).collect();
-    let names: frames::FirmNames = firms.iter().filter(|f| hit_firms.contains(f.uscc.as_str())).map(|f| (f.uscc.clone(), f.name.clone())).collect();
-    drop(hit_firms);
-    drop(firms);
     frames::reconciliation_parts(&reconciliation, &mut |part| emit(out::ENROLLMENT_RECONCILIATION, part))?;
     drop(reconciliation);
-    frames::blacklist_hits_parts(&hits, &names, &mut |part| emit(out::BLACKLIST_HITS, part))?;
-    frames::review_queue_parts(&hits, &names, previous_queue, &mut |part| emit(out::REVIEW_QUEUE, part))?;
+    frames::blacklist_hits_parts(&hits, &firms, &mut |part| emit(out::BLACKLIST_HITS, part))?;
+    frames::review_queue_parts(&hits, &firms, previous_queue, &mut |part| emit(out::REVIEW_QUEUE, part))?;
     drop(hits);
+    drop(firms);
     emit(out::REVIEW_DECISIONS, frames::review_decisions(&reviews)?)?;
     emit(out::CLAIM_INDEMNITY, frames::claim_indemnity(&claims)?)?;
     emit(out::REJECTS, frames::rejects(rejects, true)?)?;

@@ -46,12 +46,12 @@ fn outputs_md_lists_every_column_of_every_detail_table_with_its_type() {
     let d = chrono::NaiveDate::from_ymd_opt(2022, 5, 7).unwrap();
     let frames: Vec<(&str, DataFrame)> = vec![
         ("firm_eligibility", tongbao::frames::firm_eligibility(&[], &[], d, "2022-2023").unwrap()),
-        ("blacklist_hits", tongbao::frames::blacklist_hits(&[], &Default::default()).unwrap()),
+        ("blacklist_hits", tongbao::frames::blacklist_hits(&[], &[]).unwrap()),
         ("enrollment_reconciliation", tongbao::frames::reconciliation(&[]).unwrap()),
         ("claim_indemnity", tongbao::frames::claim_indemnity(&[]).unwrap()),
         ("rejects", tongbao::frames::rejects(&[], true).unwrap()),
         ("row_warnings", tongbao::frames::rejects(&[], false).unwrap()),
-        ("review_queue", tongbao::frames::review_queue(&[], &Default::default(), None).unwrap()),
+        ("review_queue", tongbao::frames::review_queue(&[], &[], None).unwrap()),
         ("review_decisions", tongbao::frames::review_decisions(&[]).unwrap()),
     ];
     let docs = documented();

@@ -158,8 +158,10 @@ mod screen {
                 l.origin.row = i as u64 + 2;
                 l.into()
             }).collect();
-            let mut fast: Vec<(String, u64, &str)> = screen(&firms, &listings, d("2022-05-07"))
-                .iter().map(|h| (h.uscc.to_string(), h.listing.origin.row, h.kind.as_str())).collect();
+            let hits = screen(&firms, &listings, d("2022-05-07"));
+            // a hit names its firm by position among those screened
+            prop_assert!(hits.iter().all(|h| firms[h.firm as usize].uscc == h.uscc));
+            let mut fast: Vec<(String, u64, &str)> = hits.iter().map(|h| (h.uscc.to_string(), h.listing.origin.row, h.kind.as_str())).collect();
             let mut slow: Vec<(String, u64, &str)> = Vec::new();
             for f in &firms {
                 let rep = f.legal_rep_id.as_deref().unwrap_or("");
