@@ -157,33 +157,31 @@ pub fn judge(firm: &Firm, exports: &Exports, period: &Period, reference_year: i3
     }
 }
 
-/// Judge every firm, given all hits (in any order).
+/// Judge every firm, given all hits (in any order) of the screen of these `firms` (a hit
+/// names its firm by position among them).
 pub fn judge_all(firms: &[Firm], exports: &Exports, period: &Period, reference_year: i32, hits: &[Hit]) -> Vec<Eligibility> {
-    // hits come firm by firm from the screen; group them by firm without copying
-    let mut by_firm: foldhash::HashMap<&str, (usize, usize)> = foldhash::HashMap::default();
-    // the screen gives them firm by firm in USCC order: at national scale eleven million
-    // hits, which `sorted` then leaves as they are
-    let sorted = crate::order::sorted(hits.iter().collect(), |h| crate::order::text_prefix(&h.uscc), |a, b| a.uscc.as_bytes().cmp(b.uscc.as_bytes()));
-    let mut start = 0;
-    while start < sorted.len() {
-        let mut end = start;
-        while end < sorted.len() && sorted[end].uscc == sorted[start].uscc {
-            end += 1;
-        }
-        by_firm.insert(sorted[start].uscc.as_str(), (start, end));
-        start = end;
+    // each firm's hits, grouped by the firm's position in one counting pass: no hashing,
+    // and the screen's hits, which come firm by firm, keep their order
+    let mut starts = vec![0usize; firms.len() + 1];
+    for h in hits {
+        starts[h.firm as usize + 1] += 1;
     }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let grouped: Vec<&Hit> = if hits.is_sorted_by_key(|h| h.firm) {
+        hits.iter().collect()
+    } else {
+        let mut next = starts.clone();
+        let mut grouped: Vec<Option<&Hit>> = vec![None; hits.len()];
+        for h in hits {
+            grouped[next[h.firm as usize]] = Some(h);
+            next[h.firm as usize] += 1;
+        }
+        grouped.into_iter().flatten().collect()
+    };
     use rayon::prelude::*;
-    firms
-        .par_iter()
-        .map(|f| {
-            let mine: &[&Hit] = match by_firm.get(f.uscc.as_str()) {
-                Some(&(s, e)) => &sorted[s..e],
-                None => &[],
-            };
-            judge(f, exports, period, reference_year, mine)
-        })
-        .collect()
+    firms.par_iter().enumerate().map(|(at, f)| judge(f, exports, period, reference_year, &grouped[starts[at]..starts[at + 1]])).collect()
 }
 
 #[cfg(test)]

@@ -220,6 +220,46 @@ fn a_firm_without_legal_rep_id_gets_possible_matches_only() {
     assert!(ok);
 }
 
+/// Each firm's hits are found by the firm's position: hits in another order than the
+/// screen's give every firm the same verdict and counts.
+#[test]
+fn eligibility_counts_each_firms_own_hits_in_whatever_order_they_come() {
+    let a = firm(&siming());
+    let mut b = firm(&uscc("91", "350206", "MA2XN0AB"));
+    b.legal_rep_id = None;
+    let mut c = firm(&uscc("91", "350211", "MA34KQ7T"));
+    c.legal_rep_name = "李四".into();
+    let u = b.uscc.clone();
+    let listings: Vec<std::sync::Arc<Listing>> = vec![
+        listing(ListType::GangRelated, SubjectType::Org, "x", &u, "2021-01-01", None).into(),
+        listing(ListType::DishonestDebtor, SubjectType::Person, "张三", "", "2021-01-01", None).into(),
+        listing(ListType::DishonestDebtor, SubjectType::Person, "张三", "11010519491231002X", "2021-02-01", None).into(),
+    ];
+    let firms = vec![a, b, c];
+    let hits = tongbao::rules::blacklist::screen(&firms, &listings, d(AS_OF));
+    let policy = policy();
+    let period = policy.period_on(d(AS_OF)).expect("period").clone();
+    let ex = exports(&[]);
+    let judged = |hits: &[tongbao::rules::blacklist::Hit]| {
+        rules::eligibility::judge_all(&firms, &ex, &period, 2021, hits).iter().map(|e| (e.reasons_text(), e.hits, e.possible_matches)).collect::<Vec<_>>()
+    };
+    let in_order = judged(&hits);
+    assert_eq!(
+        in_order,
+        vec![
+            // 张三 by the same full id (a hit) and 张三 with no id (a possible match)
+            ("no_exports;legal_rep_blacklisted".to_string(), 1, 1),
+            // its USCC listed; its legal representative has no id: both 张三 listings possible
+            ("no_exports;firm_blacklisted".to_string(), 1, 2),
+            // 李四 is listed nowhere
+            ("no_exports".to_string(), 0, 0),
+        ]
+    );
+    let mut reversed = hits.clone();
+    reversed.reverse();
+    assert_eq!(judged(&reversed), in_order);
+}
+
 #[test]
 fn hits_record_list_type_case_number_and_how_they_matched() {
     let u = siming();
