@@ -28,6 +28,7 @@ pub mod model;
 pub mod monitor;
 pub mod order;
 pub mod policy;
+pub mod prefetch;
 pub mod progress;
 pub mod publish;
 pub mod rejects;

@@ -5,6 +5,7 @@ use std::fs::File;
 use std::path::Path;
 
 use super::{Batch, FileInfo, IngestError, InputSource, Sink, file_info, map_headers, unreadable, write_float};
+use crate::prefetch::prefetch;
 use crate::rejects::Reason;
 use crate::schema::Input;
 use crate::values::{identifier_from_float, identifier_from_integer};
@@ -80,8 +81,11 @@ pub(super) fn read_parquet(input: Input, source: &InputSource, path: &Path, sink
                     let (lo, hi) = (first.max(start), (first + n).min(start + arr.len()));
                     for r in lo..hi {
                         let value = arr.get(r - start);
+                        // a text longer than a view holds inline lies in the column's
+                        // buffer, far from the view, and is checked soon after (a short
+                        // one lies in the view itself, and its prefetch costs next to nothing)
                         if let Some(v) = value {
-                            prefetch(v);
+                            prefetch(v.as_bytes());
                         }
                         rows[(r - first) * width + t] = value;
                     }
@@ -124,20 +128,6 @@ pub(super) fn read_parquet(input: Input, source: &InputSource, path: &Path, sink
         offset += CHUNK;
     }
     Ok(header_map.into_info(file_info(input, path)?))
-}
-
-/// Ask for a value's first bytes to be brought into the cache: a text longer than a view
-/// holds inline lies in the column's buffer, far from the view, and is checked soon after
-/// (a short one lies in the view itself, and its prefetch costs next to nothing).
-#[inline]
-fn prefetch(v: &str) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch is a hint that never faults and changes no memory
-    unsafe {
-        core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(v.as_ptr().cast());
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = v;
 }
 
 /// An identifier column of a number type: each value's text, or `Err` with the value as

@@ -388,7 +388,21 @@ impl FirmKeys {
 pub fn screen(firms: &[Firm], listings: &[Arc<Listing>], as_of: NaiveDate) -> Vec<Hit> {
     assert!(u32::try_from(firms.len()).is_ok(), "more than 2^32 firms");
     let ix = ListingIndex::new(listings, as_of);
-    firms.par_iter().enumerate().flat_map_iter(|(at, f)| screen_firm(at as u32, f, &ix)).collect()
+    // a firm's name lies on the heap apart from the firm (the firms were put in USCC order
+    // after they were read), and it is the first thing the firm's screen reads: it is
+    // asked for a few firms ahead (at national scale a tenth of the screen's time was
+    // spent waiting for names)
+    const AHEAD: usize = 8;
+    firms
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(at, f)| {
+            if let Some(ahead) = firms.get(at + AHEAD) {
+                crate::prefetch::prefetch(ahead.name.as_bytes());
+            }
+            screen_firm(at as u32, f, &ix)
+        })
+        .collect()
 }
 
 #[cfg(test)]
