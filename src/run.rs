@@ -51,7 +51,9 @@ pub fn period_for(config: &Config) -> Result<&Period, CommandError> {
 /// built: the large ones a row group at a time, each part written on a thread of its own
 /// while the next is built, so that no large table is ever whole in memory (for a national
 /// register each is gigabytes). The evaluation and the inputs are taken whole and freed as
-/// soon as they are no longer needed, each rule's rows as soon as its table is written.
+/// soon as they are no longer needed, each rule's rows as soon as its table is written, on
+/// a thread of their own (at tier L freeing the firms, the hits or the reconciliation
+/// takes a second or two, which the next table need not wait for).
 /// Returns the manifest's entry of each table, in name order.
 pub fn write_detail_tables(
     staging: &mut Staging,
@@ -88,9 +90,14 @@ pub fn write_detail_tables(
             close(&mut open, staging)?;
             Ok(outputs)
         });
+        let (discard, discarded) = std::sync::mpsc::channel::<Box<dyn Send>>();
+        scope.spawn(move || discarded.into_iter().for_each(drop));
         let send = |message| tx.send(message).map_err(|_| anyhow::Error::new(WriterStopped));
-        let built = build_detail_tables(eval, inputs, rejects, warnings, previous_queue, &mut |name, df| send(Some((name, df))))
-            .and_then(|()| send(None));
+        let built = build_detail_tables(eval, inputs, rejects, warnings, previous_queue, &mut |name, df| send(Some((name, df))), &|done| {
+            // the freeing thread ends with the scope; were it gone, the rows are freed here
+            let _ = discard.send(done);
+        })
+        .and_then(|()| send(None));
         drop(tx);
         let written = writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         match (built, written) {
@@ -112,7 +119,7 @@ pub fn write_detail_tables(
 struct WriterStopped;
 
 /// Each detail table, handed to `emit` in parts (the large ones, a row group each) or
-/// whole, one table after the other.
+/// whole, one table after the other; rows no later table needs are handed to `discard`.
 fn build_detail_tables(
     eval: Evaluation,
     mut inputs: Inputs,
@@ -120,20 +127,21 @@ fn build_detail_tables(
     warnings: &[Reject],
     previous_queue: Option<&frames::QueueKeys>,
     emit: &mut dyn FnMut(&'static str, DataFrame) -> anyhow::Result<()>,
+    discard: &dyn Fn(Box<dyn Send>),
 ) -> anyhow::Result<()> {
     // of the inputs, only the firms are still needed: their words for `firm_eligibility`,
     // then the names of those with hits (a hit names its firm by position)
     let firms = std::mem::take(&mut inputs.firms);
-    drop(inputs);
+    discard(Box::new(inputs));
     let Evaluation { as_of, period, eligibility, hits, reconciliation, claims, reviews, .. } = eval;
     frames::firm_eligibility_parts(&firms, &eligibility, as_of, &period.id, &mut |part| emit(out::FIRM_ELIGIBILITY, part))?;
-    drop(eligibility);
+    discard(Box::new(eligibility));
     frames::reconciliation_parts(&reconciliation, &mut |part| emit(out::ENROLLMENT_RECONCILIATION, part))?;
-    drop(reconciliation);
+    discard(Box::new(reconciliation));
     frames::blacklist_hits_parts(&hits, &firms, &mut |part| emit(out::BLACKLIST_HITS, part))?;
     frames::review_queue_parts(&hits, &firms, previous_queue, &mut |part| emit(out::REVIEW_QUEUE, part))?;
-    drop(hits);
-    drop(firms);
+    discard(Box::new(hits));
+    discard(Box::new(firms));
     emit(out::REVIEW_DECISIONS, frames::review_decisions(&reviews)?)?;
     emit(out::CLAIM_INDEMNITY, frames::claim_indemnity(&claims)?)?;
     emit(out::REJECTS, frames::rejects(rejects, true)?)?;
