@@ -30,8 +30,9 @@ pub(super) fn read_parquet(input: Input, source: &InputSource, path: &Path, sink
         let mut strings: Vec<Option<StringChunked>> = vec![None; columns.len()];
         // other typed columns as text, written into one buffer per column
         let mut texts: Vec<Option<Texts>> = (0..columns.len()).map(|_| None).collect();
-        // rows whose identifier arrived as a number that may have lost digits
-        let mut lost: Vec<Option<(usize, String)>> = vec![None; part.height()];
+        // rows whose identifier arrived as a number that may have lost digits (rare: kept
+        // by row, not a slot for every row of the chunk), each with its first such column
+        let mut lost: std::collections::BTreeMap<usize, (usize, String)> = std::collections::BTreeMap::new();
         for (col, target) in part.columns().iter().zip(map) {
             let Some(t) = target else { continue };
             let series = col.as_materialized_series();
@@ -43,7 +44,7 @@ pub(super) fn read_parquet(input: Input, source: &InputSource, path: &Path, sink
                 for (i, v) in values.into_iter().enumerate() {
                     let text = match v {
                         Some(Err(value)) => {
-                            lost[i].get_or_insert((*t, value));
+                            lost.entry(i).or_insert((*t, value));
                             None
                         }
                         Some(Ok(text)) => Some(text),
@@ -100,7 +101,7 @@ pub(super) fn read_parquet(input: Input, source: &InputSource, path: &Path, sink
         };
         // a Parquet file has no header row: its first row is row 1
         let row_of = |i: usize| (offset + i) as u64 + 1;
-        if lost.iter().all(Option::is_none) {
+        if lost.is_empty() {
             // the sink makes each block of rows on the core that checks it
             let height = part.height();
             let block = |b: usize| {
@@ -111,9 +112,9 @@ pub(super) fn read_parquet(input: Input, source: &InputSource, path: &Path, sink
         } else {
             let cells = fill(0, part.height());
             let mut batch = Batch::with_capacity(width, part.height());
-            for (i, lost) in lost.iter().enumerate() {
+            for i in 0..part.height() {
                 let row = &cells[i * width..(i + 1) * width];
-                match lost {
+                match lost.get(&i) {
                     Some((t, value)) => {
                         // such rows are taken in where they stand, after the rows before them
                         sink.rows(&shown, &batch, false);
