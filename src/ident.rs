@@ -292,6 +292,16 @@ pub fn normalise_name(raw: &str) -> String {
     normalise_name_steps(raw)
 }
 
+/// [`normalise_name`] as a compact text: a key of at most 24 bytes (a person's name, most
+/// firms' names) is kept inline, without an allocation, as the keys of every listing in
+/// force and every firm are.
+pub fn name_key(raw: &str) -> compact_str::CompactString {
+    if name_is_normal(raw) {
+        return compact_str::CompactString::new(raw);
+    }
+    normalise_name_steps(raw).into()
+}
+
 /// Every character is its own key: an ASCII character that is neither lower case nor
 /// white space, or a CJK unified ideograph (unchanged by NFKC, without case).
 fn name_is_normal(raw: &str) -> bool {
@@ -540,6 +550,7 @@ mod tests {
     /// The name and code fast paths give what the full steps give.
     fn fast_paths_agree(s: &str) -> Result<(), TestCaseError> {
         prop_assert_eq!(normalise_name(s), normalise_name_steps(s));
+        prop_assert_eq!(name_key(s).to_string(), normalise_name_steps(s));
         prop_assert_eq!(normalise_code(s), normalise_code_steps(s));
         Ok(())
     }

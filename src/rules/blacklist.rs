@@ -164,11 +164,11 @@ pub fn screen_firm(at: u32, firm: &Firm, ix: &ListingIndex) -> Vec<Hit> {
     for l in ix.by_org_code.get(org_code).into_iter().flatten() {
         hits.push(hit(MatchKind::FirmOrgCode, l));
     }
-    let name_key = ident::normalise_name(&firm.name);
+    let name_key = ident::name_key(&firm.name);
     for l in ix.org_by_name.get(name_key.as_str()).into_iter().flatten() {
         hits.push(hit(MatchKind::FirmName, l));
     }
-    let rep_key = ident::normalise_name(&firm.legal_rep_name);
+    let rep_key = ident::name_key(&firm.legal_rep_name);
     let rep_id = firm.legal_rep_id.as_deref().and_then(DocId::classify_person);
     match &rep_id {
         Some(DocId::ResidentId(full) | DocId::Opaque(full) | DocId::Uscc(full) | DocId::OrgCode(full)) => {
@@ -325,11 +325,11 @@ impl FirmKeys {
     }
 
     fn keys_of(f: &Firm) -> Vec<u64> {
-        let name = ident::normalise_name(&f.legal_rep_name);
+        let name = ident::name_key(&f.legal_rep_name);
         let mut keys = vec![
             key_hash(KeyKind::Uscc, &[&f.uscc]),
             key_hash(KeyKind::OrgCode, &[&f.uscc[8..17]]),
-            key_hash(KeyKind::FirmName, &[&ident::normalise_name(&f.name)]),
+            key_hash(KeyKind::FirmName, &[&ident::name_key(&f.name)]),
             key_hash(KeyKind::RepName, &[&name]),
         ];
         match f.legal_rep_id.as_deref().and_then(DocId::classify_person) {

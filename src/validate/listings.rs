@@ -76,7 +76,7 @@ impl RowParser for ListingParser {
             c.unused = true;
             return none;
         }
-        let name_key = ident::normalise_name(name);
+        let name_key = ident::name_key(name);
         let id = match subject_type {
             SubjectType::Org => DocId::classify_org(id_raw),
             SubjectType::Person => DocId::classify_person(id_raw),
@@ -89,7 +89,7 @@ impl RowParser for ListingParser {
             list_type,
             subject_type,
             name: Text::new(name),
-            name_key: Text::from(name_key),
+            name_key,
             id,
             id_raw: Text::new(id_raw),
             listed_on,
