@@ -65,7 +65,9 @@ def run(exe: pathlib.Path, data: pathlib.Path, limit_gib: float | None) -> tuple
     wall = time.perf_counter() - started
     peak_kib, code = (int(x) for x in done.stdout.split()[-2:])
     if code != 0:
-        raise SystemExit(f"run failed with exit code {code}")
+        # the job's own words say why (a full disk, a guard, the memory limit)
+        said = "\n".join(done.stderr.strip().splitlines()[-5:])
+        raise SystemExit(f"run failed with exit code {code}:\n{said}")
     manifest = json.loads((out / f"as_of={AS_OF}" / "manifest.json").read_text(encoding="utf-8"))
     del before
     return wall, peak_kib, manifest
