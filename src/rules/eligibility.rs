@@ -160,8 +160,12 @@ pub fn judge(firm: &Firm, exports: &Exports, period: &Period, reference_year: i3
 /// Judge every firm, given all hits (in any order) of the screen of these `firms` (a hit
 /// names its firm by position among them).
 pub fn judge_all(firms: &[Firm], exports: &Exports, period: &Period, reference_year: i32, hits: &[Hit]) -> Vec<Eligibility> {
-    // each firm's hits, grouped by the firm's position in one counting pass: no hashing,
-    // and the screen's hits, which come firm by firm, keep their order
+    use rayon::prelude::*;
+    // each firm's hits, grouped by the firm's position: no hashing; the screen's hits come
+    // firm by firm already, which the stable sort only checks in one pass
+    let mut grouped: Vec<&Hit> = hits.iter().collect();
+    grouped.par_sort_by_key(|h| h.firm);
+    // where each firm's hits start, counted
     let mut starts = vec![0usize; firms.len() + 1];
     for h in hits {
         starts[h.firm as usize + 1] += 1;
@@ -169,18 +173,6 @@ pub fn judge_all(firms: &[Firm], exports: &Exports, period: &Period, reference_y
     for i in 1..starts.len() {
         starts[i] += starts[i - 1];
     }
-    let grouped: Vec<&Hit> = if hits.is_sorted_by_key(|h| h.firm) {
-        hits.iter().collect()
-    } else {
-        let mut next = starts.clone();
-        let mut grouped: Vec<Option<&Hit>> = vec![None; hits.len()];
-        for h in hits {
-            grouped[next[h.firm as usize]] = Some(h);
-            next[h.firm as usize] += 1;
-        }
-        grouped.into_iter().flatten().collect()
-    };
-    use rayon::prelude::*;
     firms.par_iter().enumerate().map(|(at, f)| judge(f, exports, period, reference_year, &grouped[starts[at]..starts[at + 1]])).collect()
 }
 

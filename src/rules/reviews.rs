@@ -57,7 +57,7 @@ pub struct Outcome {
 /// The key a possible match is decided by: (firm, case number as compared).
 fn hit_key(h: &Hit) -> Option<(Text, Text)> {
     let case_no = &h.listing.case_no;
-    (!h.kind.is_hit() && !case_no.trim().is_empty()).then(|| (h.uscc.clone(), Text::from(ident::normalise_name(case_no))))
+    (!h.kind.is_hit() && !case_no.trim().is_empty()).then(|| (h.uscc.clone(), ident::name_key(case_no)))
 }
 
 /// Apply the decisions to the hits (marking the possible matches they decide) and say what

@@ -26,7 +26,7 @@ impl RowParser for ReviewParser {
         let decided_on = c.date(col::DECIDED_ON);
         let reviewer = c.optional(col::REVIEWER).unwrap_or("");
         let note = c.optional(col::NOTE).unwrap_or("").to_string();
-        let case_key = case_no.map(ident::normalise_name);
+        let case_key = case_no.map(ident::name_key);
         let key = match (&uscc, &case_key, decided_on) {
             (Some(u), Some(k), Some(d)) => Some(Text::from(format!("{} {k} {d}", u.as_str()))),
             _ => None,
@@ -35,7 +35,7 @@ impl RowParser for ReviewParser {
             (Some(u), Some(n), Some(k), Some(dec), Some(d)) => Some(Review {
                 uscc: Text::new(u.as_str()),
                 case_no: Text::new(n),
-                case_key: Text::from(k),
+                case_key: k,
                 decision: dec,
                 decided_on: d,
                 reviewer: Text::new(reviewer),

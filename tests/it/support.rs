@@ -108,7 +108,7 @@ pub fn listing(list_type: ListType, subject: SubjectType, name: &str, id: &str, 
         list_type,
         subject_type: subject,
         name: name.into(),
-        name_key: tongbao::ident::normalise_name(name).into(),
+        name_key: tongbao::ident::name_key(name),
         id: match subject {
             SubjectType::Org => DocId::classify_org(id),
             SubjectType::Person => DocId::classify_person(id),
