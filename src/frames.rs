@@ -37,9 +37,23 @@ fn date(name: &str, dates: impl IntoIterator<Item = Option<NaiveDate>>) -> Polar
     Ok(ca.with_name(name.into()).into_series().cast(&DataType::Date)?.into_column())
 }
 
+/// A text column. At national scale a column's texts lie all over the heap (a firm's name,
+/// a listing's case number behind its `Arc`): where each lies is gathered first, in a tight
+/// loop whose loads overlap, and the texts are then copied with the one a few rows ahead
+/// already asked for (copied as they came, a third of the tables' time was spent waiting
+/// for texts). The array is the one polars collects from the same values.
 fn text<S: AsRef<str>>(name: &str, values: impl IntoIterator<Item = Option<S>>) -> PolarsResult<Column> {
-    let ca: StringChunked = values.into_iter().collect();
-    Ok(ca.with_name(name.into()).into_series().into_column())
+    const AHEAD: usize = 16;
+    let owned: Vec<Option<S>> = values.into_iter().collect();
+    let texts: Vec<Option<&str>> = owned.iter().map(|v| v.as_ref().map(AsRef::as_ref)).collect();
+    let mut column = StringChunkedBuilder::new(name.into(), texts.len());
+    for (i, v) in texts.iter().enumerate() {
+        if let Some(Some(ahead)) = texts.get(i + AHEAD) {
+            crate::prefetch::prefetch(ahead.as_bytes());
+        }
+        column.append_option(*v);
+    }
+    Ok(column.finish().into_series().into_column())
 }
 
 fn flag(name: &str, values: impl IntoIterator<Item = Option<bool>>) -> PolarsResult<Column> {
