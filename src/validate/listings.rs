@@ -18,6 +18,7 @@ const SUBJECT_TYPES: &[(&[&str], SubjectType)] =
 
 /// Whether a listing could meet some firm, from its subject type, name key and id (a
 /// necessary condition of every hit and possible match, see `rules::blacklist::FirmKeys`).
+/// An org listing with an id is matched by its id alone: it is asked with an empty name key.
 pub type MayMatch = dyn Fn(SubjectType, &str, Option<&DocId>) -> bool + Send + Sync;
 
 /// The blacklists' row parser. By default it builds every valid listing; a run builds only
@@ -76,15 +77,19 @@ impl RowParser for ListingParser {
             c.unused = true;
             return none;
         }
-        let name_key = ident::name_key(name);
         let id = match subject_type {
             SubjectType::Org => DocId::classify_org(id_raw),
             SubjectType::Person => DocId::classify_person(id_raw),
         };
-        if self.may_match.as_ref().is_some_and(|may| !may(subject_type, &name_key, id.as_ref())) {
+        // an org listing with an id is matched by the id alone: its name's key (a long name,
+        // on a third of the national list) is made only if the listing is kept
+        let by_id_alone = subject_type == SubjectType::Org && id.is_some();
+        let key = (!by_id_alone).then(|| ident::name_key(name));
+        if self.may_match.as_ref().is_some_and(|may| !may(subject_type, key.as_deref().unwrap_or(""), id.as_ref())) {
             c.unused = true;
             return none;
         }
+        let name_key = key.unwrap_or_else(|| ident::name_key(name));
         let row = Listing {
             list_type,
             subject_type,
