@@ -42,12 +42,19 @@ pub struct RowCheck<'a> {
     /// force on the evaluation date, or meeting no firm's keys): counted as accepted, not
     /// built, not kept.
     pub(super) unused: bool,
+    /// Where the scan for the next column starts: the parsers read a row's columns mostly in
+    /// the schema's order, so that the next one is nearly always found at the first look.
+    pub(super) next_column: std::cell::Cell<usize>,
 }
 
-/// The position of a column in its input's schema. Called for every cell, so a linear
-/// scan of the input's few columns, the same static name found by its address first.
-fn index(input: Input, name: &str) -> usize {
+/// The position of a column in its input's schema. Called for every cell: `hint` (the
+/// column after the last one read) is looked at first, then the input's few columns in
+/// turn, the same static name found by its address before any text is compared.
+fn index(input: Input, name: &str, hint: usize) -> usize {
     let columns = input.columns();
+    if columns.get(hint).is_some_and(|c| std::ptr::eq(c.name, name)) {
+        return hint;
+    }
     let found = columns.iter().position(|c| std::ptr::eq(c.name, name)).or_else(|| columns.iter().position(|c| c.name == name));
     match found {
         Some(i) => i,
@@ -57,7 +64,9 @@ fn index(input: Input, name: &str) -> usize {
 
 impl<'a> RowCheck<'a> {
     fn raw(&self, name: &str) -> Option<&'a str> {
-        self.cells[index(self.input, name)].map(trim).filter(|s| !s.is_empty())
+        let at = index(self.input, name, self.next_column.get());
+        self.next_column.set(at + 1);
+        self.cells[at].map(trim).filter(|s| !s.is_empty())
     }
 
     /// A required value: `None` (and a `missing_value` reject) when empty.
@@ -123,9 +132,12 @@ impl<'a> RowCheck<'a> {
         // `parse` gives the value trimmed already
         self.parse(name, |v| {
             let found = |matches: &dyn Fn(&str) -> bool| table.iter().find(|(words, _)| words.iter().any(|w| matches(w))).map(|(_, t)| *t);
-            // the words as given first; only a value that is none of them is case-folded
-            // (Chinese words have no case: folding them on every row was a tenth of a read)
-            found(&|w| w.eq_ignore_ascii_case(v))
+            // the words as given first (as a feed nearly always spells them), then in any
+            // ASCII case; only a value that is none of them is case-folded (Chinese words
+            // have no case: folding them on every row was a tenth of a read). No two words of
+            // a list differ only in case, so the order of the looks changes no answer
+            found(&|w| w == v)
+                .or_else(|| found(&|w| w.eq_ignore_ascii_case(v)))
                 .or_else(|| {
                     let folded = (!v.is_ascii()).then(|| v.to_lowercase())?;
                     found(&|w| w == folded)
