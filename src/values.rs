@@ -108,6 +108,40 @@ pub fn parse_month(raw: &str, excel_serial: bool) -> Result<(i32, u32), Reason> 
 /// An amount of money in cents: a plain decimal, at most two decimals, not negative.
 /// Thousands separators (`1,234.56`) are accepted, as spreadsheets write them.
 pub fn parse_amount_cents(raw: &str) -> Result<i64, Reason> {
+    match plain_cents(raw.as_bytes()) {
+        Some(cents) => Ok(cents),
+        None => parse_amount_general(raw),
+    }
+}
+
+/// [`parse_amount_cents`] of the spelling nearly every amount has, in one pass over its
+/// bytes: at most 13 digits, then at most two decimals after a point, nothing else (a
+/// national export register is 120 million of them). `None`: any other spelling, left to
+/// the general parser.
+fn plain_cents(s: &[u8]) -> Option<i64> {
+    let (int_part, frac) = match s.iter().position(|&b| b == b'.') {
+        Some(point) => (&s[..point], &s[point + 1..]),
+        None => (s, &[][..]),
+    };
+    if int_part.len() > 13 || frac.len() > 2 || (int_part.is_empty() && frac.is_empty()) {
+        return None;
+    }
+    let digits = |part: &[u8], padded_to: usize| -> Option<i64> {
+        let mut value = 0i64;
+        for i in 0..part.len().max(padded_to) {
+            let d = part.get(i).copied().unwrap_or(b'0');
+            if !d.is_ascii_digit() {
+                return None;
+            }
+            value = value * 10 + i64::from(d - b'0');
+        }
+        Some(value)
+    };
+    Some(digits(int_part, 0)? * 100 + digits(frac, 2)?)
+}
+
+/// [`parse_amount_cents`] of any spelling: signs, spaces, thousands separators.
+fn parse_amount_general(raw: &str) -> Result<i64, Reason> {
     let trimmed = trim(raw);
     // thousands separators only in their places: `1,234,567.89`, never `1234,56`
     let s: std::borrow::Cow<str> = if trimmed.contains(',') {
@@ -291,6 +325,20 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn the_plain_amount_fast_path_agrees_with_the_general_parser(s in "[0-9]{0,15}(\\.[0-9]{0,3})?|[0-9., +-]{0,18}|\\PC{0,6}") {
+            if let Some(fast) = plain_cents(s.as_bytes()) {
+                proptest::prop_assert_eq!(Ok(fast), parse_amount_general(&s));
+            }
+            let plain = s.len() <= 16
+                && s.bytes().filter(|&b| b == b'.').count() <= 1
+                && s.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+                && s.split('.').next().is_some_and(|i| i.len() <= 13)
+                && s.split('.').nth(1).is_none_or(|f| f.len() <= 2)
+                && s != "." && !s.is_empty();
+            proptest::prop_assert_eq!(plain_cents(s.as_bytes()).is_some(), plain, "{}", s);
+        }
+
         #[test]
         fn the_iso_fast_path_agrees_with_the_general_parser_on_any_shape(s in "[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9-]{10}") {
             let fast = iso_date(s.as_bytes());
