@@ -87,6 +87,27 @@ fn iso_date(b: &[u8]) -> Option<Result<NaiveDate, Reason>> {
 /// A month as `YYYY-MM` (also `YYYY/MM`, `YYYYMM`, or a full date, whose day is ignored):
 /// returns (year, month).
 pub fn parse_month(raw: &str, excel_serial: bool) -> Result<(i32, u32), Reason> {
+    if let Some(month) = iso_month(raw.as_bytes()) {
+        return month;
+    }
+    parse_month_general(raw, excel_serial)
+}
+
+/// [`parse_month`] of `YYYY-MM`, the spelling nearly every month of a register has, read
+/// straight from its seven bytes; `None`: any other spelling.
+fn iso_month(s: &[u8]) -> Option<Result<(i32, u32), Reason>> {
+    let &[y1, y2, y3, y4, b'-', m1, m2] = s else { return None };
+    let digits = [y1, y2, y3, y4, m1, m2];
+    if !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let value = |ds: &[u8]| ds.iter().fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'));
+    let (year, month) = (value(&digits[..4]) as i32, value(&digits[4..]));
+    Some(if (1..=12).contains(&month) { Ok((year, month)) } else { Err(Reason::InvalidMonth) })
+}
+
+/// [`parse_month`] of any spelling.
+fn parse_month_general(raw: &str, excel_serial: bool) -> Result<(i32, u32), Reason> {
     let s = trim(raw);
     let (y, m) = if let Some((y, m)) = s.split_once(['-', '/']).filter(|(_, m)| !m.contains(['-', '/'])) {
         (y, m)
@@ -337,6 +358,16 @@ mod tests {
                 && s.split('.').nth(1).is_none_or(|f| f.len() <= 2)
                 && s != "." && !s.is_empty();
             proptest::prop_assert_eq!(plain_cents(s.as_bytes()).is_some(), plain, "{}", s);
+        }
+
+        #[test]
+        fn the_iso_month_fast_path_agrees_with_the_general_parser(s in "[0-9]{4}-[0-9]{2}|[0-9/ -]{5,8}") {
+            let fast = iso_month(s.as_bytes());
+            let iso_shape = s.len() == 7 && s.bytes().enumerate().all(|(i, b)| if i == 4 { b == b'-' } else { b.is_ascii_digit() });
+            proptest::prop_assert_eq!(fast.is_some(), iso_shape);
+            if let Some(fast) = fast {
+                proptest::prop_assert_eq!(fast, parse_month_general(&s, false));
+            }
         }
 
         #[test]
