@@ -29,7 +29,7 @@ const TRADE_CHANNELS: &[(&[&str], bool)] = &[(&["self", "自营"], true), (&["ag
 type ExportRow = (Option<([u8; 18], i32, bool, i64)>, Vec<Reject>, Vec<Reject>);
 
 fn check_export(file: &str, row: u64, cells: &[Option<&str>], spreadsheet: bool) -> ExportRow {
-    let mut c = RowCheck { input: Input::Exports, file, row, cells, spreadsheet, rejects: Vec::new(), warnings: Vec::new(), unused: false, next_column: std::cell::Cell::new(0) };
+    let mut c = RowCheck::new(Input::Exports, file, row, cells, spreadsheet);
     let uscc = c.parse(col::USCC, |v| ident::uscc_key(v).ok_or(Reason::MalformedUscc));
     let month = c.parse(col::MONTH, |v| values::parse_month(v, spreadsheet));
     let channel = c.closed(col::TRADE_CHANNEL, TRADE_CHANNELS);

@@ -42,9 +42,10 @@ pub struct RowCheck<'a> {
     /// force on the evaluation date, or meeting no firm's keys): counted as accepted, not
     /// built, not kept.
     pub(super) unused: bool,
-    /// Where the scan for the next column starts: the parsers read a row's columns mostly in
-    /// the schema's order, so that the next one is nearly always found at the first look.
-    pub(super) next_column: std::cell::Cell<usize>,
+    /// The column looked at first for the next cell (the one after the last read): the
+    /// parsers read a row's columns mostly in the schema's order, so that it is nearly
+    /// always the one asked for.
+    next_column: std::cell::Cell<usize>,
 }
 
 /// The position of a column in its input's schema. Called for every cell: `hint` (the
@@ -63,6 +64,12 @@ fn index(input: Input, name: &str, hint: usize) -> usize {
 }
 
 impl<'a> RowCheck<'a> {
+    /// The checks of row `row` of `file`, an input's row whose cells are `cells`, with
+    /// nothing found yet.
+    pub(super) fn new(input: Input, file: &'a str, row: u64, cells: &'a [Option<&'a str>], spreadsheet: bool) -> RowCheck<'a> {
+        RowCheck { input, file, row, cells, spreadsheet, rejects: Vec::new(), warnings: Vec::new(), unused: false, next_column: std::cell::Cell::new(0) }
+    }
+
     fn raw(&self, name: &str) -> Option<&'a str> {
         let at = index(self.input, name, self.next_column.get());
         self.next_column.set(at + 1);

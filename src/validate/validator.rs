@@ -168,7 +168,7 @@ fn check_row<P: RowParser>(
     cells: &[Option<&str>],
     spreadsheet: bool,
 ) -> Checked<P::Row> {
-    let mut c = RowCheck { input: P::INPUT, file, row, cells, spreadsheet, rejects: Vec::new(), warnings: Vec::new(), unused: false, next_column: std::cell::Cell::new(0) };
+    let mut c = RowCheck::new(P::INPUT, file, row, cells, spreadsheet);
     let parsed = parser.parse(&mut c, arc);
     let unused = c.rejects.is_empty() && c.unused;
     debug_assert!(!unused || P::KEY_COLUMN.is_none(), "a keyed input keeps every row for duplicate detection");
