@@ -71,6 +71,11 @@ fn parse_date_general(s: &str, excel_serial: bool) -> Result<NaiveDate, Reason> 
     NaiveDate::from_ymd_opt(y, m, d).ok_or(Reason::InvalidDate)
 }
 
+/// The number ASCII digits `ds` write (checked to be digits by the caller).
+fn decimal(ds: &[u8]) -> u32 {
+    ds.iter().fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'))
+}
+
 /// The common shape first, without splitting: `YYYY-MM-DD` in ASCII digits (the general
 /// path below gives the same answer for it; a unit test holds the two together).
 fn iso_date(b: &[u8]) -> Option<Result<NaiveDate, Reason>> {
@@ -79,8 +84,7 @@ fn iso_date(b: &[u8]) -> Option<Result<NaiveDate, Reason>> {
     if !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let n = |ds: &[u8]| ds.iter().fold(0u32, |acc, d| acc * 10 + (d - b'0') as u32);
-    let (y, m, d) = (n(&digits[..4]) as i32, n(&digits[4..6]), n(&digits[6..]));
+    let (y, m, d) = (decimal(&digits[..4]) as i32, decimal(&digits[4..6]), decimal(&digits[6..]));
     Some(NaiveDate::from_ymd_opt(y, m, d).ok_or(Reason::InvalidDate))
 }
 
@@ -101,8 +105,7 @@ fn iso_month(s: &[u8]) -> Option<Result<(i32, u32), Reason>> {
     if !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let value = |ds: &[u8]| ds.iter().fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'));
-    let (year, month) = (value(&digits[..4]) as i32, value(&digits[4..]));
+    let (year, month) = (decimal(&digits[..4]) as i32, decimal(&digits[4..]));
     Some(if (1..=12).contains(&month) { Ok((year, month)) } else { Err(Reason::InvalidMonth) })
 }
 
