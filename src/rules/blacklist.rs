@@ -109,6 +109,10 @@ pub struct ListingIndex<'a> {
     /// Every person listing, by name: probed only for firms whose legal representative
     /// has no full id (possible matches).
     person_by_name: HashMap<&'a str, Vec<&'a Arc<Listing>>>,
+    /// Person listings with no id, by name: the possible matches of a representative with
+    /// a full id (a common name has thousands of listings, nearly all with ids, which a
+    /// probe of `person_by_name` would walk for every firm).
+    person_by_name_no_id: HashMap<&'a str, Vec<&'a Arc<Listing>>>,
 }
 
 impl<'a> ListingIndex<'a> {
@@ -122,6 +126,7 @@ impl<'a> ListingIndex<'a> {
             person_by_name_mask: HashMap::default(),
             mask_shapes: Vec::new(),
             person_by_name: HashMap::default(),
+            person_by_name_no_id: HashMap::default(),
         };
         let mut shapes = std::collections::BTreeSet::new();
         for l in listings.iter().filter(|l| l.in_force(as_of)) {
@@ -142,7 +147,7 @@ impl<'a> ListingIndex<'a> {
                         Some(DocId::ResidentId(s) | DocId::Opaque(s) | DocId::Uscc(s) | DocId::OrgCode(s)) => {
                             ix.person_by_name_id.entry((l.name_key.as_str(), s.as_str())).or_default().push(l);
                         }
-                        None => {}
+                        None => ix.person_by_name_no_id.entry(l.name_key.as_str()).or_default().push(l),
                     }
                 }
             }
@@ -188,7 +193,7 @@ pub fn screen_firm(at: u32, firm: &Firm, ix: &ListingIndex) -> Vec<Hit> {
                     hits.push(hit(MatchKind::LegalRepMaskedId, l));
                 }
             }
-            for l in ix.person_by_name.get(rep_key.as_str()).into_iter().flatten().filter(|l| l.id.is_none()) {
+            for l in ix.person_by_name_no_id.get(rep_key.as_str()).into_iter().flatten() {
                 hits.push(hit(MatchKind::PossibleNameOnly, l));
             }
         }
