@@ -48,9 +48,86 @@ pub struct ExportTotals {
     pub rows: u32,
 }
 
-/// Exports by (USCC, year). A run's loading keeps the reference year's only
-/// (`ExportValidator::for_year`).
-pub type Exports = foldhash::HashMap<(UsccKey, i32), ExportTotals>;
+/// Exports by (USCC, year), in key order: one entry a key, summed. A run's loading keeps
+/// the reference year's only (`ExportValidator::for_year`).
+///
+/// A sorted list rather than a hash map: the firms are judged in USCC order, so that each
+/// looks a little further along the list than the one before (one pass over memory, where
+/// a map of ten million keys misses the cache on every firm), and sums are added by
+/// appending and sorting, never by rehashing a growing map while the input streams in.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Exports {
+    totals: Vec<((UsccKey, i32), ExportTotals)>,
+}
+
+impl Exports {
+    /// Sums of `runs` (keys in any order, repeated or not), one entry a key.
+    pub fn from_runs(mut runs: Vec<((UsccKey, i32), ExportTotals)>) -> Exports {
+        use rayon::prelude::*;
+        // stable: a list whose first part is sorted already (the sums so far, see
+        // `validate::ExportValidator`) is merged with the sorted rest, not sorted anew
+        runs.par_sort_by(|a, b| a.0.cmp(&b.0));
+        runs.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                kept.1.self_cents += later.1.self_cents;
+                kept.1.agency_cents += later.1.agency_cents;
+                kept.1.rows += later.1.rows;
+            }
+            same
+        });
+        Exports { totals: runs }
+    }
+
+    /// The sums in key order, given back to be added to (`from_runs` takes them again).
+    pub fn into_runs(self) -> Vec<((UsccKey, i32), ExportTotals)> {
+        self.totals
+    }
+
+    pub fn len(&self) -> usize {
+        self.totals.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.totals.is_empty()
+    }
+
+    /// The sums, in key order.
+    pub fn values(&self) -> impl Iterator<Item = &ExportTotals> {
+        self.totals.iter().map(|(_, totals)| totals)
+    }
+
+    pub fn get(&self, key: &(UsccKey, i32)) -> Option<&ExportTotals> {
+        let mut at = 0;
+        self.get_from(&mut at, key)
+    }
+
+    /// The sums of `key`, looked for from position `*at` on when `key` is not below the
+    /// key there (keys asked for in rising order are found in one pass), from the start
+    /// otherwise; `*at` is left where `key` is or would be.
+    pub fn get_from(&self, at: &mut usize, key: &(UsccKey, i32)) -> Option<&ExportTotals> {
+        let t = &self.totals;
+        let mut lo = if t.get(*at).is_some_and(|(k, _)| k <= key) { *at } else { 0 };
+        // gallop: the next key is usually near, a binary search would start far away
+        let mut step = 1;
+        while lo + step < t.len() && t[lo + step].0 <= *key {
+            lo += step;
+            step *= 2;
+        }
+        let hi = (lo + step).min(t.len());
+        let i = lo + t[lo..hi].partition_point(|(k, _)| k < key);
+        *at = i;
+        t.get(i).filter(|(k, _)| k == key).map(|(_, totals)| totals)
+    }
+}
+
+impl std::ops::Index<&(UsccKey, i32)> for Exports {
+    type Output = ExportTotals;
+
+    fn index(&self, key: &(UsccKey, i32)) -> &ExportTotals {
+        self.get(key).expect("no exports of this key")
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ListType {
@@ -268,4 +345,63 @@ pub struct Inputs {
     pub claims: Vec<Claim>,
     pub fx_rates: Vec<FxRate>,
     pub reviews: Vec<Review>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn key(firm: u8, year: i32) -> (UsccKey, i32) {
+        let mut k = [b'0'; 18];
+        k[17] = b'A' + firm;
+        (k, year)
+    }
+
+    fn totals(self_cents: i64, agency_cents: i64) -> ExportTotals {
+        ExportTotals { self_cents, agency_cents, rows: 1 }
+    }
+
+    #[test]
+    fn runs_of_one_key_are_summed_wherever_they_stand() {
+        let e = Exports::from_runs(vec![(key(2, 2021), totals(5, 0)), (key(1, 2021), totals(1, 2)), (key(2, 2021), totals(7, 3)), (key(2, 2020), totals(100, 0))]);
+        assert_eq!(e.len(), 3);
+        assert_eq!(e[&key(2, 2021)], ExportTotals { self_cents: 12, agency_cents: 3, rows: 2 });
+        assert_eq!(e[&key(2, 2020)].self_cents, 100);
+        assert_eq!(e.get(&key(3, 2021)), None);
+        assert_eq!(Exports::default().get(&key(0, 2021)), None);
+    }
+
+    proptest! {
+        /// The sums are a map's, and a key is found from any position, in any order of asking.
+        #[test]
+        fn sums_and_lookups_agree_with_a_map(
+            runs in proptest::collection::vec((0u8..20, 2019i32..2023, -1000i64..1000), 0..200),
+            asks in proptest::collection::vec((0u8..22, 2018i32..2024), 0..100),
+            sorted_asks in any::<bool>(),
+        ) {
+            let mut map: std::collections::HashMap<(UsccKey, i32), ExportTotals> = Default::default();
+            for &(f, y, c) in &runs {
+                let t = map.entry(key(f, y)).or_default();
+                t.self_cents += c;
+                t.rows += 1;
+            }
+            let e = Exports::from_runs(runs.iter().map(|&(f, y, c)| (key(f, y), totals(c, 0))).collect());
+            prop_assert_eq!(e.len(), map.len());
+            let mut asks: Vec<_> = asks.into_iter().map(|(f, y)| key(f, y)).collect();
+            if sorted_asks {
+                asks.sort();
+            }
+            let mut at = 0;
+            for k in &asks {
+                prop_assert_eq!(e.get_from(&mut at, k), map.get(k));
+                prop_assert_eq!(e.get(k), map.get(k));
+            }
+            // added to again: the sums given back and more runs sum as all the runs at once
+            let again = Exports::from_runs(e.clone().into_runs().into_iter().chain(e.clone().into_runs()).collect());
+            for (k, t) in &map {
+                prop_assert_eq!(again[k].self_cents, 2 * t.self_cents);
+            }
+        }
+    }
 }

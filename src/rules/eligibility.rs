@@ -105,6 +105,12 @@ impl Eligibility {
 
 /// Judge one firm. `hits` are the blacklist hits and possible matches on this firm.
 pub fn judge(firm: &Firm, exports: &Exports, period: &Period, reference_year: i32, hits: &[&Hit]) -> Eligibility {
+    judge_from(firm, exports, &mut 0, period, reference_year, hits)
+}
+
+/// [`judge`], the firm's exports looked for from position `*at` on (see
+/// [`Exports::get_from`]): firms judged in USCC order find theirs in one pass.
+fn judge_from(firm: &Firm, exports: &Exports, at: &mut usize, period: &Period, reference_year: i32, hits: &[&Hit]) -> Eligibility {
     let mut reasons = FirmReasons::default();
     if !firm.uscc_valid {
         reasons.push(FirmReason::InvalidUscc);
@@ -128,7 +134,7 @@ pub fn judge(firm: &Firm, exports: &Exports, period: &Period, reference_year: i3
         reasons.push(FirmReason::Deregistered);
     }
     let key = crate::ident::uscc_key(&firm.uscc);
-    let totals = key.and_then(|k| exports.get(&(k, reference_year))).copied().unwrap_or_default();
+    let totals = key.and_then(|k| exports.get_from(at, &(k, reference_year))).copied().unwrap_or_default();
     // the article: prior-year self-operated exports above zero and at most the threshold
     if totals.self_cents <= 0 {
         reasons.push(FirmReason::NoExports);
@@ -173,7 +179,20 @@ pub fn judge_all(firms: &[Firm], exports: &Exports, period: &Period, reference_y
     for i in 1..starts.len() {
         starts[i] += starts[i - 1];
     }
-    firms.par_iter().enumerate().map(|(at, f)| judge(f, exports, period, reference_year, &grouped[starts[at]..starts[at + 1]])).collect()
+    // a chunk of firms at a time, each looking for its exports after the last one's
+    const CHUNK: usize = 4096;
+    let (grouped, starts) = (&grouped, &starts);
+    firms
+        .par_chunks(CHUNK)
+        .enumerate()
+        .flat_map_iter(|(c, chunk)| {
+            let mut position = 0;
+            chunk.iter().enumerate().map(move |(i, f)| {
+                let at = c * CHUNK + i;
+                judge_from(f, exports, &mut position, period, reference_year, &grouped[starts[at]..starts[at + 1]])
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

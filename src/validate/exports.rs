@@ -12,8 +12,10 @@ use crate::values;
 /// no rule needs its single rows.
 #[derive(Default)]
 pub struct ExportValidator {
-    /// Keyed by the USCC's 18 bytes, so that a row costs no allocation.
-    totals: Exports,
+    /// The sums so far, keyed by the USCC's 18 bytes (so that a row costs no allocation):
+    /// the first `summed` in key order, one a key, then the slices' runs as they came.
+    runs: Vec<((UsccKey, i32), ExportTotals)>,
+    summed: usize,
     /// The only year summed, when set: a run's eligibility reads one year's exports, and a
     /// national register's other years would double the map. Rows of other years are
     /// checked and counted all the same.
@@ -22,6 +24,9 @@ pub struct ExportValidator {
     warnings: Vec<Reject>,
     counts: Counts,
 }
+
+/// The fewest runs worth summing: a small input is summed once, at the end.
+const SUM_AFTER: usize = 1 << 20;
 
 const TRADE_CHANNELS: &[(&[&str], bool)] = &[(&["self", "自营"], true), (&["agency", "代理"], false)];
 
@@ -62,11 +67,12 @@ impl ExportValidator {
         self.counts.rejected += counts.rejected;
         self.rejects.append(&mut rejects);
         self.warnings.append(&mut warnings);
-        for (key, run) in runs {
-            let t = self.totals.entry(key).or_default();
-            t.self_cents += run.self_cents;
-            t.agency_cents += run.agency_cents;
-            t.rows += run.rows;
+        self.runs.extend(runs);
+        // the runs are summed once they outnumber the sums: memory stays within twice the
+        // sums' however the input orders its rows, and each run is sorted a few times at most
+        if self.runs.len() - self.summed > self.summed.max(SUM_AFTER) {
+            self.runs = Exports::from_runs(std::mem::take(&mut self.runs)).into_runs();
+            self.summed = self.runs.len();
         }
     }
 }
@@ -166,6 +172,6 @@ impl Sink for ExportValidator {
 
 impl ExportValidator {
     pub fn finish(self) -> Validated<Exports> {
-        Validated { rows: self.totals, rejects: self.rejects, warnings: self.warnings, counts: self.counts, rejected_rows: Vec::new() }
+        Validated { rows: Exports::from_runs(self.runs), rejects: self.rejects, warnings: self.warnings, counts: self.counts, rejected_rows: Vec::new() }
     }
 }

@@ -93,14 +93,11 @@ pub fn ukey(uscc: &str) -> tongbao::model::UsccKey {
 }
 
 pub fn exports(rows: &[(&str, i32, i64, i64)]) -> Exports {
-    let mut e = Exports::default();
-    for (u, year, self_cents, agency_cents) in rows {
-        let t = e.entry((ukey(u), *year)).or_default();
-        t.self_cents += self_cents;
-        t.agency_cents += agency_cents;
-        t.rows += 1;
-    }
-    e
+    Exports::from_runs(
+        rows.iter()
+            .map(|(u, year, self_cents, agency_cents)| ((ukey(u), *year), ExportTotals { self_cents: *self_cents, agency_cents: *agency_cents, rows: 1 }))
+            .collect(),
+    )
 }
 
 pub fn listing(list_type: ListType, subject: SubjectType, name: &str, id: &str, listed_on: &str, removed_on: Option<&str>) -> Listing {
