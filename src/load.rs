@@ -139,11 +139,10 @@ pub fn load(config: &Config, progress: &Progress) -> Result<Loaded, IngestError>
             // after the lanes
             let rows = std::mem::take(&mut firms.rows);
             let ordering = scope.spawn(move || in_uscc_order(rows));
-            let may_match = move |st, name_key: &str, id: Option<&crate::ident::DocId>| keys.may_match_parts(st, name_key, id);
             let listings = read_with::<ListingParser>(
                 Input::Blacklists,
                 src(Input::Blacklists),
-                Validator::with(ListingParser::for_screen(as_of, std::sync::Arc::new(may_match))),
+                Validator::with(ListingParser::for_screen(as_of, keys)),
                 progress,
             )
             .map_err(|e| failed(Input::Blacklists, e));

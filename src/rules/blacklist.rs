@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 
 use crate::ident::{self, DocId};
 use crate::model::{Firm, ListType, Listing, SubjectType};
+use crate::validate::ScreenKeys;
 
 /// How a listing matched a firm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -355,13 +356,21 @@ impl FirmKeys {
         self.memory[block] & bits == bits
     }
 
+    /// Start loading the block [`FirmKeys::has`] reads for this key.
+    fn load(&self, kind: KeyKind, parts: &[&str]) {
+        let (block, _) = self.place(key_hash(kind, parts));
+        crate::prefetch::prefetch_value(&self.memory[block]);
+    }
+
     /// Could this listing match some firm? (A necessary condition of every hit and possible match.)
     pub fn may_match(&self, l: &Listing) -> bool {
         self.may_match_parts(l.subject_type, &l.name_key, l.id.as_ref())
     }
+}
 
+impl ScreenKeys for FirmKeys {
     /// [`FirmKeys::may_match`] from a listing's parts, before the listing is built.
-    pub fn may_match_parts(&self, subject_type: SubjectType, name: &str, id: Option<&DocId>) -> bool {
+    fn may_match_parts(&self, subject_type: SubjectType, name: &str, id: Option<&DocId>) -> bool {
         match (subject_type, id) {
             (SubjectType::Org, Some(DocId::Uscc(u))) => self.has(KeyKind::Uscc, &[u]),
             (SubjectType::Org, Some(DocId::OrgCode(o))) => self.has(KeyKind::OrgCode, &[o]),
@@ -380,6 +389,25 @@ impl FirmKeys {
                     }
                     DocId::Masked(_) => self.has(KeyKind::RepName, &[name]),
                     DocId::ResidentId(t) | DocId::Opaque(t) | DocId::Uscc(t) | DocId::OrgCode(t) => self.has(KeyKind::RepId, &[name, t]),
+                }
+            }
+        }
+    }
+
+    /// The blocks [`FirmKeys::may_match_parts`] will most likely read, from the cells as
+    /// written: a name or id that its normalised form differs from (rare in a register)
+    /// loads a block for nothing, and a masked id or an org code loads none.
+    fn expect_parts(&self, subject_type: SubjectType, name: &str, id: &str) {
+        const USCC_LEN: usize = 18;
+        match (subject_type, id.is_empty()) {
+            (SubjectType::Org, false) if id.len() == USCC_LEN => self.load(KeyKind::Uscc, &[id]),
+            (SubjectType::Org, false) => {}
+            (SubjectType::Org, true) => self.load(KeyKind::FirmName, &[name]),
+            (SubjectType::Person, true) => self.load(KeyKind::RepName, &[name]),
+            (SubjectType::Person, false) => {
+                self.load(KeyKind::LooseName, &[name]);
+                if !id.contains('*') {
+                    self.load(KeyKind::RepId, &[name, id]);
                 }
             }
         }

@@ -16,10 +16,19 @@ const LIST_TYPES: &[(&[&str], ListType)] = &[
 const SUBJECT_TYPES: &[(&[&str], SubjectType)] =
     &[(&["org", "单位", "organisation", "organization"], SubjectType::Org), (&["person", "个人", "自然人"], SubjectType::Person)];
 
-/// Whether a listing could meet some firm, from its subject type, name key and id (a
-/// necessary condition of every hit and possible match, see `rules::blacklist::FirmKeys`).
-/// An org listing with an id is matched by its id alone: it is asked with an empty name key.
-pub type MayMatch = dyn Fn(SubjectType, &str, Option<&DocId>) -> bool + Send + Sync;
+/// The keys a run's screen can meet, as the blacklists' parser asks them (see
+/// `rules::blacklist::FirmKeys`).
+pub trait ScreenKeys: Send + Sync {
+    /// Whether a listing could meet some firm, from its subject type, name key and id (a
+    /// necessary condition of every hit and possible match). An org listing with an id is
+    /// matched by its id alone: it is asked with an empty name key.
+    fn may_match_parts(&self, subject_type: SubjectType, name_key: &str, id: Option<&DocId>) -> bool;
+
+    /// A listing whose cells read `subject_type`, `name` and `id` (trimmed, not yet
+    /// normalised; `id` empty when absent) is asked about soon: start loading what
+    /// [`ScreenKeys::may_match_parts`] will read. A hint, which never changes an answer.
+    fn expect_parts(&self, _subject_type: SubjectType, _name: &str, _id: &str) {}
+}
 
 /// The blacklists' row parser. By default it builds every valid listing; a run builds only
 /// those its screen can use, and counts the others as accepted.
@@ -28,7 +37,7 @@ pub struct ListingParser {
     /// Listings not in force on this date are checked in every column, then not built.
     in_force_on: Option<chrono::NaiveDate>,
     /// Listings whose keys meet no firm's are checked, then not built.
-    may_match: Option<Arc<MayMatch>>,
+    may_match: Option<Arc<dyn ScreenKeys>>,
 }
 
 impl ListingParser {
@@ -41,8 +50,8 @@ impl ListingParser {
     /// the largest input by far, and the screen could not use the others. The test comes
     /// before the listing is built, so that a listing not kept costs no allocation but its
     /// name's key.
-    pub fn for_screen(as_of: chrono::NaiveDate, may_match: Arc<MayMatch>) -> ListingParser {
-        ListingParser { in_force_on: Some(as_of), may_match: Some(may_match) }
+    pub fn for_screen(as_of: chrono::NaiveDate, keys: Arc<dyn ScreenKeys>) -> ListingParser {
+        ListingParser { in_force_on: Some(as_of), may_match: Some(keys) }
     }
 }
 
@@ -85,7 +94,7 @@ impl RowParser for ListingParser {
         // on a third of the national list) is made only if the listing is kept
         let by_id_alone = subject_type == SubjectType::Org && id.is_some();
         let key = (!by_id_alone).then(|| ident::name_key(name));
-        if self.may_match.as_ref().is_some_and(|may| !may(subject_type, key.as_deref().unwrap_or(""), id.as_ref())) {
+        if self.may_match.as_ref().is_some_and(|keys| !keys.may_match_parts(subject_type, key.as_deref().unwrap_or(""), id.as_ref())) {
             c.unused = true;
             return none;
         }
@@ -103,5 +112,18 @@ impl RowParser for ListingParser {
             origin: c.origin(file),
         };
         Parsed { key: None, row: Some(row) }
+    }
+
+    /// The screen's keys are told of the listing's subject type, name and id as written
+    /// (a subject type spelled otherwise than the list's words is not told: a hint only).
+    fn look_ahead(&self, cells: &[Option<&str>]) {
+        let Some(keys) = &self.may_match else { return };
+        let c = RowCheck::new(Self::INPUT, "", 0, cells, false);
+        let subject_type = c.optional(col::SUBJECT_TYPE).and_then(|v| SUBJECT_TYPES.iter().find(|(words, _)| words.contains(&v)).map(|(_, t)| *t));
+        let name = c.optional(col::NAME);
+        let id = c.optional(col::ID_NUMBER).unwrap_or("");
+        if let (Some(subject_type), Some(name)) = (subject_type, name) {
+            keys.expect_parts(subject_type, name, id);
+        }
     }
 }

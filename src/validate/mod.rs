@@ -18,7 +18,7 @@ pub use enrollments::EnrollmentParser;
 pub use exports::ExportValidator;
 pub use firms::FirmParser;
 pub use fx_rates::FxParser;
-pub use listings::ListingParser;
+pub use listings::{ListingParser, ScreenKeys};
 pub use reviews::ReviewParser;
 pub use row::{Counts, Parsed, RowCheck, RowParser, Validated};
 pub use validator::Validator;

@@ -171,6 +171,10 @@ pub trait RowParser: Sync {
     /// The column under which a duplicate key is reported.
     const KEY_COLUMN: Option<&'static str>;
     fn parse(&self, c: &mut RowCheck, file: &Arc<str>) -> Parsed<Self::Row>;
+
+    /// The row of `cells` is parsed soon (a few rows on): a parser may start loading from
+    /// memory what its parse of the row will read. A hint, which never changes a result.
+    fn look_ahead(&self, _cells: &[Option<&str>]) {}
 }
 
 #[cfg(test)]

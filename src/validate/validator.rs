@@ -8,6 +8,10 @@ use crate::ingest::{Batch, Sink};
 use crate::model::*;
 use crate::rejects::{Reason, Reject};
 
+/// How many rows ahead a parser hears of a row ([`RowParser::look_ahead`]): a row's parse
+/// takes longer than a load from memory, so that the next but one is far enough.
+const LOOK_AHEAD: usize = 2;
+
 struct Pending<T> {
     file: Arc<str>,
     row: u64,
@@ -59,8 +63,12 @@ impl<T> Taken<T> {
         }
     }
 
-    /// Check row `i` of `rows` with `parser` and take it in.
+    /// Check row `i` of `rows` with `parser` and take it in (the parser told of the row
+    /// [`LOOK_AHEAD`] rows on).
     fn check<P: RowParser<Row = T>>(mut self, parser: &P, file: &str, arc: &Arc<str>, rows: &Batch, i: usize, spreadsheet: bool) -> Taken<T> {
+        if i + LOOK_AHEAD < rows.len() {
+            parser.look_ahead(rows.row(i + LOOK_AHEAD).1);
+        }
         let (row, cells) = rows.row(i);
         self.take(arc, check_row(parser, file, arc, row, cells, spreadsheet));
         self
