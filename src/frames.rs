@@ -42,10 +42,20 @@ fn date(name: &str, dates: impl IntoIterator<Item = Option<NaiveDate>>) -> Polar
 /// loop whose loads overlap, and the texts are then copied with the one a few rows ahead
 /// already asked for (copied as they came, a third of the tables' time was spent waiting
 /// for texts). The array is the one polars collects from the same values.
-fn text<S: AsRef<str>>(name: &str, values: impl IntoIterator<Item = Option<S>>) -> PolarsResult<Column> {
+fn text<'a, S: AsRef<str> + ?Sized + 'a>(name: &str, values: impl IntoIterator<Item = Option<&'a S>>) -> PolarsResult<Column> {
+    let texts: Vec<Option<&str>> = values.into_iter().map(|v| v.map(AsRef::as_ref)).collect();
+    texts_column(name, &texts)
+}
+
+/// A text column of texts made for it.
+fn owned_text(name: &str, values: impl IntoIterator<Item = Option<String>>) -> PolarsResult<Column> {
+    let owned: Vec<Option<String>> = values.into_iter().collect();
+    let texts: Vec<Option<&str>> = owned.iter().map(|v| v.as_deref()).collect();
+    texts_column(name, &texts)
+}
+
+fn texts_column(name: &str, texts: &[Option<&str>]) -> PolarsResult<Column> {
     const AHEAD: usize = 16;
-    let owned: Vec<Option<S>> = values.into_iter().collect();
-    let texts: Vec<Option<&str>> = owned.iter().map(|v| v.as_ref().map(AsRef::as_ref)).collect();
     let mut column = StringChunkedBuilder::new(name.into(), texts.len());
     for (i, v) in texts.iter().enumerate() {
         if let Some(Some(ahead)) = texts.get(i + AHEAD) {
@@ -366,14 +376,14 @@ pub fn claim_indemnity(rows: &[ClaimResult]) -> PolarsResult<DataFrame> {
             text("currency", rows.iter().map(|r| Some(&r.currency))),
             money("loss_amount", rows.iter().map(|r| Some(r.loss_cents))),
             date("fx_rate_date", rows.iter().map(|r| r.fx_rate.as_ref().map(|f| f.rate_date))),
-            text("fx_cny_per_unit", rows.iter().map(|r| r.fx_rate.as_ref().map(rate_text))),
+            owned_text("fx_cny_per_unit", rows.iter().map(|r| r.fx_rate.as_ref().map(rate_text))),
             int("fx_units", rows.iter().map(|r| r.fx_rate.as_ref().map(|f| f.units))),
             date("usd_rate_date", rows.iter().map(|r| r.usd_rate.as_ref().map(|f| f.rate_date))),
-            text("usd_cny_per_unit", rows.iter().map(|r| r.usd_rate.as_ref().map(rate_text))),
+            owned_text("usd_cny_per_unit", rows.iter().map(|r| r.usd_rate.as_ref().map(rate_text))),
             int("usd_units", rows.iter().map(|r| r.usd_rate.as_ref().map(|f| f.units))),
             money("usd_loss", rows.iter().map(|r| r.usd_loss_cents)),
             flag("is_covered", rows.iter().map(|r| Some(r.is_covered))),
-            text("reasons", rows.iter().map(|r| Some(r.reasons_text()))),
+            owned_text("reasons", rows.iter().map(|r| Some(r.reasons_text()))),
             ratio("indemnity_ratio", rows.iter().map(|r| r.ratio_bp)),
             money("indemnity_before_cap_usd", rows.iter().map(|r| r.indemnity_before_cap_cents)),
             money("cap_usd", rows.iter().map(|r| r.cap_cents)),

@@ -394,6 +394,14 @@ impl ScreenKeys for FirmKeys {
         }
     }
 
+    /// Told of listings ahead from a filter of more than 8 MiB (a register of more than
+    /// about 700,000 firms), which a processor's caches do not hold; a smaller one is read
+    /// from the cache.
+    fn worth_expecting(&self) -> bool {
+        const CACHED: usize = 8 << 20;
+        self.len * std::mem::size_of::<u64>() > CACHED
+    }
+
     /// The blocks [`FirmKeys::may_match_parts`] will most likely read, from the cells as
     /// written: a name or id that its normalised form differs from (rare in a register)
     /// loads a block for nothing, and a masked id or an org code loads none.

@@ -28,6 +28,12 @@ pub trait ScreenKeys: Send + Sync {
     /// normalised; `id` empty when absent) is asked about soon: start loading what
     /// [`ScreenKeys::may_match_parts`] will read. A hint, which never changes an answer.
     fn expect_parts(&self, _subject_type: SubjectType, _name: &str, _id: &str) {}
+
+    /// Whether [`ScreenKeys::expect_parts`] is worth its cost: the keys lie beyond the
+    /// processor's caches, where a test waits on memory.
+    fn worth_expecting(&self) -> bool {
+        false
+    }
 }
 
 /// The blacklists' row parser. By default it builds every valid listing; a run builds only
@@ -38,12 +44,15 @@ pub struct ListingParser {
     in_force_on: Option<chrono::NaiveDate>,
     /// Listings whose keys meet no firm's are checked, then not built.
     may_match: Option<Arc<dyn ScreenKeys>>,
+    /// Where the subject type, name and id lie in a row's cells, when the keys are to be
+    /// told of the rows ahead ([`ScreenKeys::worth_expecting`]).
+    expect: Option<[usize; 3]>,
 }
 
 impl ListingParser {
     /// Build only listings in force on `as_of`.
     pub fn in_force_on(as_of: chrono::NaiveDate) -> ListingParser {
-        ListingParser { in_force_on: Some(as_of), may_match: None }
+        ListingParser { in_force_on: Some(as_of), may_match: None, expect: None }
     }
 
     /// Build only listings in force on `as_of` that may match a firm: the national list is
@@ -51,7 +60,12 @@ impl ListingParser {
     /// before the listing is built, so that a listing not kept costs no allocation but its
     /// name's key.
     pub fn for_screen(as_of: chrono::NaiveDate, keys: Arc<dyn ScreenKeys>) -> ListingParser {
-        ListingParser { in_force_on: Some(as_of), may_match: Some(keys) }
+        let at = |name: &str| Self::INPUT.columns().iter().position(|c| c.name == name);
+        let expect = match (keys.worth_expecting(), at(col::SUBJECT_TYPE), at(col::NAME), at(col::ID_NUMBER)) {
+            (true, Some(subject_type), Some(name), Some(id)) => Some([subject_type, name, id]),
+            _ => None,
+        };
+        ListingParser { in_force_on: Some(as_of), may_match: Some(keys), expect }
     }
 }
 
@@ -117,11 +131,10 @@ impl RowParser for ListingParser {
     /// The screen's keys are told of the listing's subject type, name and id as written
     /// (a subject type spelled otherwise than the list's words is not told: a hint only).
     fn look_ahead(&self, cells: &[Option<&str>]) {
-        let Some(keys) = &self.may_match else { return };
-        let c = RowCheck::new(Self::INPUT, "", 0, cells, false);
-        let subject_type = c.optional(col::SUBJECT_TYPE).and_then(|v| SUBJECT_TYPES.iter().find(|(words, _)| words.contains(&v)).map(|(_, t)| *t));
-        let name = c.optional(col::NAME);
-        let id = c.optional(col::ID_NUMBER).unwrap_or("");
+        let (Some(keys), Some([subject_type, name, id])) = (&self.may_match, self.expect) else { return };
+        let cell = |at: usize| cells.get(at).copied().flatten().map(values::trim).filter(|v| !v.is_empty());
+        let subject_type = cell(subject_type).and_then(|v| SUBJECT_TYPES.iter().find(|(words, _)| words.contains(&v)).map(|(_, t)| *t));
+        let (name, id) = (cell(name), cell(id).unwrap_or(""));
         if let (Some(subject_type), Some(name)) = (subject_type, name) {
             keys.expect_parts(subject_type, name, id);
         }

@@ -142,8 +142,11 @@ impl<'a> RowCheck<'a> {
             // the words as given first (as a feed nearly always spells them), then in any
             // ASCII case; only a value that is none of them is case-folded (Chinese words
             // have no case: folding them on every row was a tenth of a read). No two words of
-            // a list differ only in case, so the order of the looks changes no answer
-            found(&|w| w == v)
+            // a list differ only in case, so the order of the looks changes no answer. A word
+            // of another last byte is passed over before its bytes are compared (words of
+            // one length are common: `个人` and `单位`, `person` and `个人`)
+            let last = v.as_bytes().last();
+            found(&|w| w.len() == v.len() && w.as_bytes().last() == last && w == v)
                 .or_else(|| found(&|w| w.eq_ignore_ascii_case(v)))
                 .or_else(|| {
                     let folded = (!v.is_ascii()).then(|| v.to_lowercase())?;

@@ -3,7 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
+use tongbao::ident::DocId;
 use tongbao::ingest::{Encoding, InputSource, read_input};
+use tongbao::model::SubjectType;
 use tongbao::rejects::Reason;
 use tongbao::schema::Input;
 use tongbao::validate::{EnrollmentParser, ExportValidator, FirmParser, Validator};
@@ -440,6 +442,61 @@ fn listings_are_kept_while_reading_only_when_in_force_on_the_evaluation_date() {
     let kept: Vec<&str> = r.rows.iter().map(|l| l.case_no.as_str()).collect();
     assert_eq!(kept, ["C1", "C3", "C5"]);
     assert_eq!(r.warnings.iter().map(|w| w.row).collect::<Vec<_>>(), [6]);
+}
+
+/// Keys that keep the listings named in `keep` and note what they are told ahead.
+struct NotingKeys {
+    keep: Vec<&'static str>,
+    told: std::sync::Mutex<Vec<(SubjectType, String, String)>>,
+}
+
+impl tongbao::validate::ScreenKeys for NotingKeys {
+    fn may_match_parts(&self, _subject_type: SubjectType, name_key: &str, id: Option<&DocId>) -> bool {
+        // an org listing with an id is asked by its id alone
+        self.keep.contains(&name_key) || id.is_some_and(|i| matches!(i, DocId::Uscc(u) if self.keep.contains(&u.as_str())))
+    }
+
+    fn expect_parts(&self, subject_type: SubjectType, name: &str, id: &str) {
+        self.told.lock().unwrap().push((subject_type, name.to_string(), id.to_string()));
+    }
+
+    fn worth_expecting(&self) -> bool {
+        true
+    }
+}
+
+#[test]
+fn the_screens_keys_hear_of_listings_ahead_and_only_their_answers_decide_what_is_kept() {
+    use tongbao::validate::ListingParser;
+    let dir = tempfile::tempdir().unwrap();
+    let head = "list_type,subject_type,name,id_number,listed_on,removed_on,case_no";
+    let uscc = uscc("91", "110105", "MA01ABCD");
+    let rows = [
+        "dishonest_debtor,org,甲公司,,2021-01-01,,C1".to_string(),
+        "dishonest_debtor,person,张三,11010519491231002X,2021-01-01,,C2".to_string(),
+        format!("dishonest_debtor,org,乙公司,{uscc},2021-01-01,,C3"),
+        "dishonest_debtor, 个人 ,李四,,2021-01-01,,C4".to_string(),
+        "dishonest_debtor,org, 丙公司 ,,2021-01-01,,C5".to_string(),
+        "dishonest_debtor,Person,王五,,2021-01-01,,C6".to_string(),
+        "dishonest_debtor,org,丁公司,,2021-01-01,,C7".to_string(),
+    ];
+    let p = write(dir.path(), "blacklists.csv", format!("{head}\n{}\n", rows.join("\n")));
+    let keys = std::sync::Arc::new(NotingKeys { keep: vec!["甲公司", "李四", "丙公司", "王五", uscc.clone().leak()], told: Default::default() });
+    let mut v = Validator::with(ListingParser::for_screen(d(AS_OF), keys.clone()));
+    read_input(Input::Blacklists, &src(&p), &mut v).expect("readable");
+    let r = v.finish();
+    assert_eq!((r.counts.read, r.counts.accepted, r.counts.rejected), (7, 7, 0));
+    let kept: Vec<&str> = r.rows.iter().map(|l| l.case_no.as_str()).collect();
+    assert_eq!(kept, ["C1", "C3", "C4", "C5", "C6"]);
+    // told of rows ahead, as written but trimmed; a subject type spelled otherwise than the
+    // list's words (`Person`) is not told, and is still read as the list says
+    let told = keys.told.lock().unwrap().clone();
+    let written = |subject, name: &str, id: &str| (subject, name.to_string(), id.to_string());
+    assert!(told.contains(&written(SubjectType::Org, "乙公司", &uscc)), "{told:?}");
+    assert!(told.contains(&written(SubjectType::Person, "李四", "")), "{told:?}");
+    assert!(told.contains(&written(SubjectType::Org, "丙公司", "")), "{told:?}");
+    assert!(told.contains(&written(SubjectType::Org, "丁公司", "")), "{told:?}");
+    assert!(!told.iter().any(|(_, name, _)| name == "王五"), "{told:?}");
 }
 
 #[test]
