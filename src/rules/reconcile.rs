@@ -110,8 +110,11 @@ pub fn reconcile(firms: &[Firm], rejected_firms: &[Text], eligibility: &[Eligibi
         .collect();
     // enrolled applications of no accepted firm: one row per application, told apart by
     // whether the register has the firm on a rejected row
-    let of_firms: foldhash::HashSet<&str> = firms.par_iter().map(|f| f.uscc.as_str()).filter(|u| by_uscc.contains_key(u)).collect();
-    by_uscc.retain(|uscc, _| !of_firms.contains(uscc));
+    // (a firm's row names an application exactly when its USCC has some: those are taken
+    // out, not looked up again for ten million firms)
+    for r in out.iter().filter(|r| r.application_id.is_some()) {
+        by_uscc.remove(r.uscc.as_str());
+    }
     let status_of = |uscc: &str| {
         if rejected_firms.binary_search_by(|k| k.as_str().cmp(uscc)).is_ok() { ReconStatus::EnrolledFirmRejected } else { ReconStatus::EnrolledUnknownFirm }
     };
