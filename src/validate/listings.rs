@@ -43,7 +43,7 @@ pub struct ListingParser {
     /// Listings not in force on this date are checked in every column, then not built.
     in_force_on: Option<chrono::NaiveDate>,
     /// Listings whose keys meet no firm's are checked, then not built.
-    may_match: Option<Arc<dyn ScreenKeys>>,
+    keys: Option<Arc<dyn ScreenKeys>>,
     /// Where the subject type, name and id lie in a row's cells, when the keys are to be
     /// told of the rows ahead ([`ScreenKeys::worth_expecting`]).
     expect: Option<[usize; 3]>,
@@ -52,7 +52,7 @@ pub struct ListingParser {
 impl ListingParser {
     /// Build only listings in force on `as_of`.
     pub fn in_force_on(as_of: chrono::NaiveDate) -> ListingParser {
-        ListingParser { in_force_on: Some(as_of), may_match: None, expect: None }
+        ListingParser { in_force_on: Some(as_of), keys: None, expect: None }
     }
 
     /// Build only listings in force on `as_of` that may match a firm: the national list is
@@ -65,7 +65,7 @@ impl ListingParser {
             (true, Some(subject_type), Some(name), Some(id)) => Some([subject_type, name, id]),
             _ => None,
         };
-        ListingParser { in_force_on: Some(as_of), may_match: Some(keys), expect }
+        ListingParser { in_force_on: Some(as_of), keys: Some(keys), expect }
     }
 }
 
@@ -108,7 +108,7 @@ impl RowParser for ListingParser {
         // on a third of the national list) is made only if the listing is kept
         let by_id_alone = subject_type == SubjectType::Org && id.is_some();
         let key = (!by_id_alone).then(|| ident::name_key(name));
-        if self.may_match.as_ref().is_some_and(|keys| !keys.may_match_parts(subject_type, key.as_deref().unwrap_or(""), id.as_ref())) {
+        if self.keys.as_ref().is_some_and(|keys| !keys.may_match_parts(subject_type, key.as_deref().unwrap_or(""), id.as_ref())) {
             c.unused = true;
             return none;
         }
@@ -131,7 +131,7 @@ impl RowParser for ListingParser {
     /// The screen's keys are told of the listing's subject type, name and id as written
     /// (a subject type spelled otherwise than the list's words is not told: a hint only).
     fn look_ahead(&self, cells: &[Option<&str>]) {
-        let (Some(keys), Some([subject_type, name, id])) = (&self.may_match, self.expect) else { return };
+        let (Some(keys), Some([subject_type, name, id])) = (&self.keys, self.expect) else { return };
         let cell = |at: usize| cells.get(at).copied().flatten().map(values::trim).filter(|v| !v.is_empty());
         let subject_type = cell(subject_type).and_then(|v| SUBJECT_TYPES.iter().find(|(words, _)| words.contains(&v)).map(|(_, t)| *t));
         let (name, id) = (cell(name), cell(id).unwrap_or(""));
