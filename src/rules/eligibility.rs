@@ -1,6 +1,8 @@
 //! Firm eligibility (docs/rules.md): every failing reason, the reference-year self-operated
 //! exports and the district.
 
+use aho_corasick::AhoCorasick;
+
 use crate::model::{Exports, Firm, Text};
 use crate::policy::Period;
 use crate::rules::blacklist::Hit;
@@ -103,14 +105,36 @@ impl Eligibility {
     }
 }
 
+/// A period's words of a firm's company type that say it is no legal person, and of its
+/// registration status that say it is deregistered, each list one automaton: a firm's text
+/// is read once for all the words of a list (at national scale, ten million firms against
+/// ten words was a hundred million substring searches).
+struct Words {
+    not_legal_person: AhoCorasick,
+    deregistered: AhoCorasick,
+}
+
+impl Words {
+    fn of(period: &Period) -> Words {
+        Words { not_legal_person: automaton(&period.non_legal_person_patterns), deregistered: automaton(&period.deregistered_patterns) }
+    }
+}
+
+/// The automaton that finds any of `words` in a text (an empty word is in every text, as
+/// for `str::contains`).
+fn automaton(words: &[String]) -> AhoCorasick {
+    // a policy's lists are a few short words: far below any limit of the automaton
+    AhoCorasick::new(words).expect("a policy's word list builds an automaton")
+}
+
 /// Judge one firm. `hits` are the blacklist hits and possible matches on this firm.
 pub fn judge(firm: &Firm, exports: &Exports, period: &Period, reference_year: i32, hits: &[&Hit]) -> Eligibility {
-    judge_from(firm, exports, &mut 0, period, reference_year, hits)
+    judge_from(firm, exports, &mut 0, period, &Words::of(period), reference_year, hits)
 }
 
 /// [`judge`], the firm's exports looked for from position `*at` on (see
 /// [`Exports::get_from`]): firms judged in USCC order find theirs in one pass.
-fn judge_from(firm: &Firm, exports: &Exports, at: &mut usize, period: &Period, reference_year: i32, hits: &[&Hit]) -> Eligibility {
+fn judge_from(firm: &Firm, exports: &Exports, at: &mut usize, period: &Period, words: &Words, reference_year: i32, hits: &[&Hit]) -> Eligibility {
     let mut reasons = FirmReasons::default();
     if !firm.uscc_valid {
         reasons.push(FirmReason::InvalidUscc);
@@ -127,10 +151,10 @@ fn judge_from(firm: &Firm, exports: &Exports, at: &mut usize, period: &Period, r
     // the article: independent legal persons only; a branch, a sole proprietorship,
     // a partnership or an individual business is not
     let not_enterprise = !firm.uscc.starts_with("91");
-    if not_enterprise || period.non_legal_person_patterns.iter().any(|p| firm.company_type.contains(p.as_str())) {
+    if not_enterprise || words.not_legal_person.is_match(firm.company_type.as_str()) {
         reasons.push(FirmReason::NotLegalPerson);
     }
-    if period.deregistered_patterns.iter().any(|p| firm.reg_status.contains(p.as_str())) {
+    if words.deregistered.is_match(firm.reg_status.as_str()) {
         reasons.push(FirmReason::Deregistered);
     }
     let key = crate::ident::uscc_key(&firm.uscc);
@@ -181,6 +205,7 @@ pub fn judge_all(firms: &[Firm], exports: &Exports, period: &Period, reference_y
     }
     // a chunk of firms at a time, each looking for its exports after the last one's
     const CHUNK: usize = 4096;
+    let words = &Words::of(period);
     let (grouped, starts) = (&grouped, &starts);
     firms
         .par_chunks(CHUNK)
@@ -189,7 +214,7 @@ pub fn judge_all(firms: &[Firm], exports: &Exports, period: &Period, reference_y
             let mut position = 0;
             chunk.iter().enumerate().map(move |(i, f)| {
                 let at = c * CHUNK + i;
-                judge_from(f, exports, &mut position, period, reference_year, &grouped[starts[at]..starts[at + 1]])
+                judge_from(f, exports, &mut position, period, words, reference_year, &grouped[starts[at]..starts[at + 1]])
             })
         })
         .collect()
@@ -211,5 +236,16 @@ mod tests {
         assert!(r.contains(&FirmReason::NoExports) && !r.contains(&FirmReason::NotInCity));
         assert_eq!(r.as_str(), "invalid_uscc;no_exports;legal_rep_blacklisted");
         assert_eq!(FirmReasons::default().as_str(), "");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_word_list_finds_a_text_exactly_when_one_of_its_words_is_in_it(
+            words in proptest::collection::vec("[分公司个体注销ab]{0,3}", 0..4),
+            text in "[分公司个体注销ab ]{0,8}",
+        ) {
+            let any = words.iter().any(|w| text.contains(w.as_str()));
+            proptest::prop_assert_eq!(automaton(&words).is_match(text.as_str()), any);
+        }
     }
 }
