@@ -85,18 +85,23 @@ impl ClaimResult {
 }
 
 /// The enrolled application a claim is judged under: status counts as enrolled, same
-/// policy number and USCC, any policy year; the earliest when several.
-fn find_application<'a>(
-    apps: &HashMap<(&str, &str), Vec<&'a Enrollment>>,
-    claim: &Claim,
-) -> Option<&'a Enrollment> {
-    apps.get(&(claim.policy_no.as_str(), claim.uscc.as_str())).and_then(|v| v.first().copied())
+/// policy number and USCC, any policy year; the earliest when several (`apps` holds only
+/// the earliest of each policy number and USCC).
+fn find_application<'a>(apps: &HashMap<(&str, &str), &'a Enrollment>, claim: &Claim) -> Option<&'a Enrollment> {
+    apps.get(&(claim.policy_no.as_str(), claim.uscc.as_str())).copied()
 }
+
+/// The capacity each (policy, obligor type, obligor) has taken so far, keyed by the texts
+/// of the claims priced.
+type Ledger<'c> = HashMap<(&'c str, ObligorType, &'c str), i64>;
 
 /// Price every claim. `claims` and `enrollments` must already exclude rows dated after
 /// the evaluation date. The output is in the claims' (notified_on, claim_id) order.
 pub fn price(claims: &[Claim], enrollments: &[Enrollment], fx_rates: &[FxRate], policy: &Policy) -> Vec<ClaimResult> {
-    let mut apps: HashMap<(&str, &str), Vec<&Enrollment>> = HashMap::default();
+    // the earliest enrolled application of each (policy number, USCC), by application
+    // date then id; of equal ones the first read (a national register holds millions: one
+    // entry each, no list of them)
+    let mut apps: HashMap<(&str, &str), &Enrollment> = HashMap::with_capacity_and_hasher(enrollments.len(), Default::default());
     for e in enrollments {
         // an application that no period covers still exists (its claims are then
         // shipped outside cover, not without a policy); it counts as enrolled by the
@@ -106,11 +111,11 @@ pub fn price(claims: &[Claim], enrollments: &[Enrollment], fx_rates: &[FxRate], 
             None => matches!(e.status, crate::model::EnrollmentStatus::Accepted | crate::model::EnrollmentStatus::Acknowledged),
         };
         if enrolled {
-            apps.entry((e.policy_no.as_str(), e.uscc.as_str())).or_default().push(e);
+            let earliest = apps.entry((e.policy_no.as_str(), e.uscc.as_str())).or_insert(e);
+            if (e.applied_on, &e.application_id) < (earliest.applied_on, &earliest.application_id) {
+                *earliest = e;
+            }
         }
-    }
-    for v in apps.values_mut() {
-        v.sort_by(|a, b| (a.applied_on, &a.application_id).cmp(&(b.applied_on, &b.application_id)));
     }
     let fx = FxTable::new(fx_rates);
 
@@ -118,7 +123,7 @@ pub fn price(claims: &[Claim], enrollments: &[Enrollment], fx_rates: &[FxRate], 
     order.sort_by(|a, b| (a.notified_on, &a.claim_id).cmp(&(b.notified_on, &b.claim_id)));
 
     // capacity taken per (policy, obligor type, obligor)
-    let mut taken: HashMap<(String, ObligorType, String), i64> = HashMap::default();
+    let mut taken = Ledger::default();
     let mut out = Vec::with_capacity(order.len());
     for claim in order {
         let app = find_application(&apps, claim);
@@ -141,13 +146,13 @@ pub fn period_of<'a>(app: &Enrollment, policy: &'a Policy) -> Option<&'a Period>
     first_day(app.policy_year).and_then(|d| policy.period_on(d)).or_else(|| policy.period_on(app.effective_on))
 }
 
-fn judge(
-    claim: &Claim,
+fn judge<'c>(
+    claim: &'c Claim,
     app: Option<&Enrollment>,
     period: Option<&Period>,
     terms: Option<&Period>,
     fx: &FxTable,
-    taken: &mut HashMap<(String, ObligorType, String), i64>,
+    taken: &mut Ledger<'c>,
 ) -> ClaimResult {
     let mut reasons = Vec::new();
     match (app, period) {
@@ -241,7 +246,7 @@ fn judge(
     r.indemnity_before_cap_cents = Some(before_cap);
     let (indemnity, cut) = if is_covered && claim.status.is_live() {
         // the article: at most USD 50,000 per single buyer or issuing bank, per policy
-        let key = (claim.policy_no.clone(), claim.obligor_type, claim.obligor_key.clone());
+        let key = (claim.policy_no.as_str(), claim.obligor_type, claim.obligor_key.as_str());
         let used = taken.entry(key).or_insert(0);
         let room = (cap - *used).max(0);
         let granted = before_cap.min(room);

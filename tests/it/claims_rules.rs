@@ -355,3 +355,17 @@ fn a_recovery_in_yen_after_a_cap_cut_is_converted_at_the_loss_fixings_and_shared
     // recoveries give no capacity back
     assert_eq!(r.capacity_left_cents, Some(0));
 }
+
+#[test]
+fn a_claim_is_judged_under_the_earliest_enrolled_application_of_its_policy_number_and_firm() {
+    let apps = [
+        enrollment("A3", &u(), "P1", 2022, "2022-01-12", "2022-01-15", EnrollmentStatus::Accepted),
+        // applied the same day as A1: the smaller id is the earlier
+        enrollment("A2", &u(), "P1", 2022, "2022-01-10", "2022-01-15", EnrollmentStatus::Accepted),
+        enrollment("A1", &u(), "P1", 2022, "2022-01-10", "2022-01-20", EnrollmentStatus::Acknowledged),
+        // earlier still, but not enrolled
+        enrollment("A0", &u(), "P1", 2022, "2022-01-02", "2022-01-05", EnrollmentStatus::Submitted),
+    ];
+    let r = price(&[claim("C1", &u(), 1_000_000, "2022-03-01")], &apps, &usd_rates(), &policy());
+    assert_eq!(r[0].application_id.as_deref(), Some("A1"));
+}
