@@ -239,3 +239,75 @@ mod ledger {
         }
     }
 }
+
+/// Reconciliation the plain way: each USCC's enrolled applications in a map, sorted.
+/// Rows as (uscc, status, application, duplicate, others, subsidy).
+fn reconcile_by_map(firms: &[Firm], rejected: &[Text], eligible: &[bool], enrollments: &[Enrollment], period: &tongbao::policy::Period, as_of: chrono::NaiveDate) -> Vec<(String, &'static str, Option<String>, bool, String, Option<i64>)> {
+    use std::collections::BTreeMap;
+    use tongbao::rules::reconcile::{ReconStatus, enrolls_for};
+    let mut by_uscc: BTreeMap<&str, Vec<&Enrollment>> = BTreeMap::new();
+    for e in enrollments.iter().filter(|e| enrolls_for(e, period, as_of)) {
+        by_uscc.entry(e.uscc.as_str()).or_default().push(e);
+    }
+    for v in by_uscc.values_mut() {
+        v.sort_by(|a, b| (a.applied_on, &a.application_id).cmp(&(b.applied_on, &b.application_id)));
+    }
+    let mut rows = Vec::new();
+    for (f, &ok) in firms.iter().zip(eligible) {
+        let apps = by_uscc.remove(f.uscc.as_str()).unwrap_or_default();
+        let status = match (ok, !apps.is_empty()) {
+            (true, true) => ReconStatus::EligibleEnrolled,
+            (true, false) => ReconStatus::EligibleNotEnrolled,
+            (false, true) => ReconStatus::EnrolledNotEligible,
+            (false, false) => ReconStatus::NotEligibleNotEnrolled,
+        };
+        let others: Vec<&str> = apps.iter().skip(1).map(|e| e.application_id.as_str()).collect();
+        let subsidy = apps.first().filter(|_| status == ReconStatus::EligibleEnrolled).and_then(|e| e.premium_cny_cents);
+        rows.push((f.uscc.to_string(), status.as_str(), apps.first().map(|e| e.application_id.to_string()), apps.len() > 1, others.join(";"), subsidy));
+    }
+    for (uscc, apps) in by_uscc {
+        let status = if rejected.iter().any(|r| r.as_str() == uscc) { ReconStatus::EnrolledFirmRejected } else { ReconStatus::EnrolledUnknownFirm };
+        for (i, e) in apps.iter().enumerate() {
+            rows.push((uscc.to_string(), status.as_str(), Some(e.application_id.to_string()), i > 0, String::new(), None));
+        }
+    }
+    rows
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Reconciliation finds each firm's applications in a sorted list (galloping, firms in
+    /// any order) and the applications of no firm beside the firms' rows: the same rows as
+    /// a map of each USCC's applications gives.
+    #[test]
+    fn reconciliation_agrees_with_a_map_of_each_firms_applications(
+        firm_order in Just((0..6usize).collect::<Vec<_>>()).prop_shuffle(),
+        n_firms in 0usize..=6,
+        eligible in prop::collection::vec(any::<bool>(), 6),
+        rejected in prop::sample::subsequence((6..9usize).collect::<Vec<_>>(), 0..=3),
+        rows in prop::collection::vec((0usize..9, 1u32..6, 0usize..3, 0usize..3, 0usize..2), 0..24),
+    ) {
+        let pool: Vec<String> = ["AAAAAAA1", "BBBBBBB2", "CCCCCCC3", "DDDDDDD4", "EEEEEEE5", "FFFFFFF6", "GGGGGGG7", "HHHHHHH8", "JJJJJJJ9"]
+            .iter().map(|o| uscc("91", "350203", o)).collect();
+        let firms: Vec<Firm> = firm_order[..n_firms].iter().map(|&i| firm(&pool[i])).collect();
+        let eligible = &eligible[..n_firms];
+        let mut rejected: Vec<Text> = rejected.iter().map(|&i| Text::from(pool[i].as_str())).collect();
+        rejected.sort();
+        let statuses = [EnrollmentStatus::Accepted, EnrollmentStatus::Submitted, EnrollmentStatus::Acknowledged];
+        let enrollments: Vec<Enrollment> = rows.iter().map(|&(u, day, app, status, year)| {
+            enrollment(["A1", "A2", "A3"][app], &pool[u], "P1", [2022, 2021][year], &format!("2022-0{day}-01"), "2022-01-15", statuses[status])
+        }).collect();
+        let as_of = d("2022-05-07");
+        let policy = policy();
+        let period = policy.period_on(as_of).expect("a period");
+        let eligibility: Vec<tongbao::rules::eligibility::Eligibility> = eligible.iter().map(|&ok| tongbao::rules::eligibility::Eligibility {
+            district: "350203".into(), district_source: "district_code", reference_year: 2021, self_exports_cents: 1, agency_exports_cents: 0,
+            is_eligible: ok, reasons: Default::default(), hits: 0, possible_matches: 0,
+        }).collect();
+        let got: Vec<_> = tongbao::rules::reconcile::reconcile(&firms, &rejected, &eligibility, &enrollments, period, as_of).iter().map(|r| (
+            r.uscc.to_string(), r.status.as_str(), r.application_id.as_ref().map(|a| a.to_string()), r.duplicate_enrollment, r.other_applications.to_string(), r.subsidy_cny_cents,
+        )).collect();
+        prop_assert_eq!(got, reconcile_by_map(&firms, &rejected, eligible, &enrollments, period, as_of));
+    }
+}
