@@ -21,6 +21,10 @@ pub struct Staging {
     target: PathBuf,
     files_written: usize,
     fault_after: Option<usize>,
+    /// Detail tables written but not yet synced: synced when the folder is published (by
+    /// then the system has mostly written them out), so that the writer of the tables does
+    /// not wait a third of a second on each national table.
+    unsynced: Vec<PathBuf>,
 }
 
 impl Staging {
@@ -32,7 +36,7 @@ impl Staging {
         // test hook: fail after writing this many files, to prove a failed run leaves
         // what was published untouched
         let fault_after = std::env::var("TONGBAO_FAULT_AFTER_FILES").ok().and_then(|v| v.parse().ok());
-        Ok(Staging { dir, target: root.join(target_name), files_written: 0, fault_after })
+        Ok(Staging { dir, target: root.join(target_name), files_written: 0, fault_after, unsynced: Vec::new() })
     }
 
     fn count_file(&mut self) -> Result<()> {
@@ -70,13 +74,17 @@ impl Staging {
     pub fn write_bytes(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
         let path = self.dir.join(name);
         std::fs::write(&path, bytes).with_context(|| format!("cannot write `{}`", path.display()))?;
-        File::open(&path).and_then(|f| f.sync_all()).with_context(|| format!("cannot sync `{}`", path.display()))?;
+        sync_file(&path)?;
         self.count_file()
     }
 
-    /// Put the folder in place in one step: an atomic exchange with the old folder when
-    /// there is one, so that readers see the old folder or the new, never neither.
+    /// Put the folder in place in one step, once every file in it is synced: an atomic
+    /// exchange with the old folder when there is one, so that readers see the old folder
+    /// or the new, never neither.
     pub fn publish(self) -> Result<PathBuf> {
+        for path in &self.unsynced {
+            sync_file(path)?;
+        }
         sync_dir(&self.dir)?;
         crate::faults::point("synced");
         let root = self.target.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -108,6 +116,10 @@ impl Drop for Staging {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
+}
+
+fn sync_file(path: &Path) -> Result<()> {
+    File::open(path).and_then(|f| f.sync_all()).with_context(|| format!("cannot sync `{}`", path.display()))
 }
 
 fn sync_dir(dir: &Path) -> Result<()> {
@@ -213,17 +225,19 @@ impl TableFile {
         Ok(())
     }
 
-    /// Close the file, sync it and count it as one of the folder's files; its row count.
+    /// Close the file and count it as one of the folder's files, to be synced when the
+    /// folder is published; its row count.
     pub fn finish(self, staging: &mut Staging) -> Result<usize> {
-        let rows = self.close()?;
+        self.writer.finish().map_err(anyhow::Error::from).with_context(|| format!("cannot write `{}`", self.path.display()))?;
+        staging.unsynced.push(self.path);
         staging.count_file()?;
-        Ok(rows)
+        Ok(self.rows)
     }
 
     /// Close the file and sync it; its row count.
     fn close(self) -> Result<usize> {
         self.writer.finish().map_err(anyhow::Error::from).with_context(|| format!("cannot write `{}`", self.path.display()))?;
-        File::open(&self.path).and_then(|f| f.sync_all()).with_context(|| format!("cannot sync `{}`", self.path.display()))?;
+        sync_file(&self.path)?;
         Ok(self.rows)
     }
 }
