@@ -214,6 +214,14 @@ pub struct Enrollment {
     pub origin: Origin,
 }
 
+impl Enrollment {
+    /// Which of a firm's applications counts, lowest first: the earliest applied, then the
+    /// smaller id (reconciliation and the claims' cover both take the lowest).
+    pub fn seniority(&self) -> (NaiveDate, &str) {
+        (self.applied_on, &self.application_id)
+    }
+}
+
 /// A reviewer's decision on the possible matches of one firm and one case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ReviewDecision {

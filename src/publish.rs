@@ -74,7 +74,7 @@ impl Staging {
     pub fn write_bytes(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
         let path = self.dir.join(name);
         std::fs::write(&path, bytes).with_context(|| format!("cannot write `{}`", path.display()))?;
-        sync_file(&path)?;
+        sync(&path)?;
         self.count_file()
     }
 
@@ -83,15 +83,15 @@ impl Staging {
     /// or the new, never neither.
     pub fn publish(self) -> Result<PathBuf> {
         for path in &self.unsynced {
-            sync_file(path)?;
+            sync(path)?;
         }
-        sync_dir(&self.dir)?;
+        sync(&self.dir)?;
         crate::faults::point("synced");
         let root = self.target.parent().map(Path::to_path_buf).unwrap_or_default();
         if self.target.exists() {
             exchange(&self.dir, &self.target)
                 .with_context(|| format!("cannot put `{}` in place of `{}`", self.dir.display(), self.target.display()))?;
-            sync_dir(&root)?;
+            sync(&root)?;
             crate::faults::point("exchanged");
             // the old folder now lives under the staging name
             std::fs::remove_dir_all(&self.dir).with_context(|| format!("cannot remove the old run `{}`", self.dir.display()))?;
@@ -100,7 +100,7 @@ impl Staging {
                 .with_context(|| format!("cannot rename `{}` to `{}`", self.dir.display(), self.target.display()))?;
             crate::faults::point("renamed");
         }
-        sync_dir(&root)?;
+        sync(&root)?;
         Ok(self.target.clone())
     }
 }
@@ -118,12 +118,9 @@ impl Drop for Staging {
     }
 }
 
-fn sync_file(path: &Path) -> Result<()> {
+/// Sync a file, or a folder's entries, to the disk.
+fn sync(path: &Path) -> Result<()> {
     File::open(path).and_then(|f| f.sync_all()).with_context(|| format!("cannot sync `{}`", path.display()))
-}
-
-fn sync_dir(dir: &Path) -> Result<()> {
-    File::open(dir).and_then(|f| f.sync_all()).with_context(|| format!("cannot sync `{}`", dir.display()))
 }
 
 #[cfg(target_os = "linux")]
@@ -237,7 +234,7 @@ impl TableFile {
     /// Close the file and sync it; its row count.
     fn close(self) -> Result<usize> {
         self.writer.finish().map_err(anyhow::Error::from).with_context(|| format!("cannot write `{}`", self.path.display()))?;
-        sync_file(&self.path)?;
+        sync(&self.path)?;
         Ok(self.rows)
     }
 }

@@ -112,7 +112,7 @@ pub fn price(claims: &[Claim], enrollments: &[Enrollment], fx_rates: &[FxRate], 
         };
         if enrolled {
             let earliest = apps.entry((e.policy_no.as_str(), e.uscc.as_str())).or_insert(e);
-            if (e.applied_on, &e.application_id) < (earliest.applied_on, &earliest.application_id) {
+            if e.seniority() < earliest.seniority() {
                 *earliest = e;
             }
         }

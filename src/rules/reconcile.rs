@@ -72,7 +72,7 @@ pub fn reconcile(firms: &[Firm], rejected_firms: &[Text], eligibility: &[Eligibi
         by_uscc.entry(e.uscc.as_str()).or_default().push(e);
     }
     for v in by_uscc.values_mut() {
-        v.sort_by(|a, b| (a.applied_on, &a.application_id).cmp(&(b.applied_on, &b.application_id)));
+        v.sort_by(|a, b| a.seniority().cmp(&b.seniority()));
     }
     let others = |apps: &[&Enrollment]| Text::from(apps.iter().skip(1).map(|e| e.application_id.as_str()).collect::<Vec<_>>().join(";"));
     // firm by firm in parallel (a USCC is one accepted firm's at most: a duplicated one is
